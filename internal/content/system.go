@@ -1,0 +1,276 @@
+package content
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/yuin/goldmark"
+
+	"versa/internal/kb"
+)
+
+var (
+	systemFields = []string{"name", "homepage", "summary", "tags", "aliases", "features"}
+	cellFields   = []string{"support", "value", "note", "since", "via", "source"}
+)
+
+// parseSystem reads systems/<slug>.md. It returns nil when the file cannot
+// be read at all (not UTF-8, no front matter, bad YAML).
+func parseSystem(f *file, md goldmark.Markdown, t *topicInfo, slug string, src []byte) *kb.System {
+	src, ok := f.checkText(src)
+	if !ok {
+		return nil
+	}
+	fm, bodySrc, bodyLine, ok := f.splitFrontMatter(src)
+	if !ok {
+		return nil
+	}
+	root, ok := f.parseYAML(fm)
+	if !ok {
+		return nil
+	}
+	fields, ok := f.fields(root, "front matter")
+	if !ok {
+		return nil
+	}
+	s := &kb.System{Topic: t.Slug, Slug: slug, Path: f.path}
+	if msg := checkSlug(slug); msg != "" {
+		f.addf(1, "%s (the file name is the slug)", msg)
+	} else if strings.Contains(slug, "-vs-") {
+		f.addf(1, "system slug %q contains \"-vs-\", which compare URLs use to separate systems: rename the file", slug)
+	}
+	cells := map[string]kb.Cell{}
+	nameLine := 1
+	for _, fd := range fields {
+		switch fd.key {
+		case "name":
+			s.Name, nameLine = f.str(fd), fd.line
+		case "homepage":
+			s.Homepage = f.str(fd)
+			if s.Homepage != "" && !httpURL(s.Homepage) {
+				f.addf(fd.line, "homepage %q is not an http or https URL", s.Homepage)
+				s.Homepage = ""
+			}
+		case "summary":
+			s.Summary = f.str(fd)
+		case "tags":
+			s.Tags = f.list(fd)
+		case "aliases":
+			s.Aliases, f.aliasLine = f.slugList(fd), fd.line
+		case "features":
+			cells = parseCells(f, t, fd)
+		default:
+			f.unknownField(fd, "system front matter", systemFields)
+		}
+	}
+	if s.Name == "" {
+		f.addf(nameLine, "missing name: add `name: ...` with the system's display name")
+	}
+	s.Cells = make([]kb.Cell, len(t.Features))
+	for i, ft := range t.Features {
+		c, ok := cells[ft.Key]
+		if !ok {
+			c = kb.Cell{Support: kb.SupportUnknown}
+		}
+		c.Feature = ft.Key
+		s.Cells[i] = c
+	}
+	b, err := render(md, bodySrc, true)
+	if err != nil {
+		f.addf(bodyLine, "cannot render Markdown: %v", err)
+		return nil
+	}
+	s.Sections = b.Sections
+	for _, m := range b.Matrices {
+		f.addf(bodyLine+lineAt(bodySrc, m.Start)-1, "```matrix blocks belong in articles, not in system pages")
+	}
+	return s
+}
+
+// slugList reads a list of slugs (aliases), reporting bad ones.
+func (f *file) slugList(fd field) []string {
+	var out []string
+	for _, s := range f.list(fd) {
+		if msg := checkSlug(s); msg != "" {
+			f.addf(fd.line, "%s: %s", fd.key, msg)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// parseCells reads the features map of a system.
+func parseCells(f *file, t *topicInfo, fd field) map[string]kb.Cell {
+	entries, ok := f.fields(fd.val, "features")
+	if !ok {
+		return nil
+	}
+	cells := make(map[string]kb.Cell, len(entries))
+	for _, e := range entries {
+		ft, ok := t.features[e.key]
+		if !ok {
+			f.addf(e.line, "unknown feature %q%s: features are defined in %s", e.key, orList(e.key, t.featKeys), t.Path)
+			continue
+		}
+		if c, ok := parseCell(f, ft, e); ok {
+			cells[ft.Key] = c
+		}
+	}
+	return cells
+}
+
+// parseCell reads one cell: a bare value or a map with support/value, note,
+// since, via and source.
+func parseCell(f *file, ft kb.Feature, e field) (kb.Cell, bool) {
+	var c kb.Cell
+	valField := e
+	if _, isMap := e.val.(*ast.MappingNode); isMap || isMapValue(e.val) {
+		entries, _ := f.fields(e.val, "feature "+ft.Key)
+		var have *field
+		for i, m := range entries {
+			switch m.key {
+			case "support", "value":
+				if have != nil {
+					f.addf(m.line, "feature %s: give %q or %q, not both", ft.Key, have.key, m.key)
+					continue
+				}
+				have = &entries[i]
+			case "note":
+				c.Note = f.str(m)
+			case "since":
+				c.Since = f.str(m)
+			case "via":
+				c.Via = f.str(m)
+			case "source":
+				c.Source = f.str(m)
+				if c.Source != "" && !httpURL(c.Source) {
+					f.addf(m.line, "feature %s: source %q is not an http or https URL", ft.Key, c.Source)
+					c.Source = ""
+				}
+			default:
+				f.unknownField(m, "feature "+ft.Key, cellFields)
+			}
+		}
+		if have == nil {
+			if ft.Type == kb.TypeSupport {
+				f.addf(e.line, "feature %s has no support level: add `support: yes` (or partial, plugin, no, unknown)", ft.Key)
+			} else {
+				f.addf(e.line, "feature %s has no value: add `value: ...`", ft.Key)
+			}
+			return c, false
+		}
+		valField = *have
+		valField.key = ft.Key
+	}
+	if !setValue(f, ft, valField, &c) {
+		return c, false
+	}
+	return c, true
+}
+
+func isMapValue(n ast.Node) bool {
+	_, ok := n.(*ast.MappingValueNode)
+	return ok
+}
+
+// setValue checks a cell's value against the feature's type.
+func setValue(f *file, ft kb.Feature, fd field, c *kb.Cell) bool {
+	if ft.Type == kb.TypeList {
+		if _, ok := fd.val.(*ast.SequenceNode); ok {
+			items := f.list(fd)
+			c.Value = strings.Join(items, ", ")
+			c.Support = ""
+			return true
+		}
+	}
+	raw, ok := scalar(fd.val)
+	if !ok {
+		f.addf(fd.line, "feature %s (%s) takes a single value, not %s", ft.Key, ft.Type, describe(fd.val))
+		return false
+	}
+	v := strings.TrimSpace(raw)
+	if v == "" {
+		f.addf(fd.line, "feature %s has an empty value: write %s, or leave the feature out to show it as unknown", ft.Key, typeHint(ft.Type))
+		return false
+	}
+	if strings.EqualFold(v, "unknown") {
+		c.Support = kb.SupportUnknown
+		return true
+	}
+	switch ft.Type {
+	case kb.TypeSupport:
+		s := kb.Support(strings.ToLower(v))
+		switch s {
+		case "true":
+			s = kb.SupportYes
+		case "false":
+			s = kb.SupportNo
+		}
+		if !s.Valid() {
+			f.addf(fd.line, "feature %s: %q is not a support level: use yes, partial, plugin, no or unknown%s", ft.Key, v, supportHint(v))
+			return false
+		}
+		c.Support = s
+		return true
+	case kb.TypeNumber:
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(v, "_", ""), 64); err != nil {
+			f.addf(fd.line, "feature %s is a number, but %q is not one: write digits like 42 or 3.5", ft.Key, v)
+			return false
+		}
+	case kb.TypeYear:
+		y, err := strconv.Atoi(v)
+		if err != nil || y < 1000 || y > 9999 {
+			f.addf(fd.line, "feature %s is a year, but %q is not one: write four digits like 2005", ft.Key, v)
+			return false
+		}
+	case kb.TypeList:
+		items := f.list(fd)
+		v = strings.Join(items, ", ")
+	}
+	c.Value = v
+	return true
+}
+
+func typeHint(t kb.FeatureType) string {
+	switch t {
+	case kb.TypeSupport:
+		return "yes, partial, plugin, no or unknown"
+	case kb.TypeNumber:
+		return "a number"
+	case kb.TypeYear:
+		return "a year like 2005"
+	case kb.TypeList:
+		return "a list like [a, b]"
+	}
+	return "a value"
+}
+
+func supportHint(v string) string {
+	levels := make([]string, len(kb.SupportLevels))
+	for i, l := range kb.SupportLevels {
+		levels[i] = string(l)
+	}
+	return didYouMean(strings.ToLower(v), levels)
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// lineAt returns the 1-based line of byte offset off in src.
+func lineAt(src []byte, off int) int {
+	if off > len(src) {
+		off = len(src)
+	}
+	n := 1
+	for _, b := range src[:off] {
+		if b == '\n' {
+			n++
+		}
+	}
+	return n
+}
