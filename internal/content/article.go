@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/yuin/goldmark"
-
 	"versa/internal/kb"
 )
 
@@ -25,7 +23,7 @@ type topicIndex struct {
 
 // parseArticle reads articles/<slug>.md. It returns nil when the file cannot
 // be read at all.
-func parseArticle(f *file, md goldmark.Markdown, t *topicIndex, slug string, src []byte) *kb.Article {
+func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte) *kb.Article {
 	src, ok := f.checkText(src)
 	if !ok {
 		return nil
@@ -82,7 +80,7 @@ func parseArticle(f *file, md goldmark.Markdown, t *topicIndex, slug string, src
 	if !updatedSeen {
 		f.addf(1, "missing updated: add `updated: YYYY-MM-DD` (articles are listed newest first)")
 	}
-	b, err := render(md, bodySrc, false)
+	b, err := md.render(bodySrc, false)
 	if err != nil {
 		f.addf(bodyLine, "cannot render Markdown: %v", err)
 		return nil

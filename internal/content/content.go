@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"versa/internal/kb"
 )
@@ -129,11 +129,25 @@ func Load(fsys fs.FS) (*kb.Content, []kb.Problem, error) {
 // be read at all are left out; other mistakes leave the rest of the file in.
 func Parse(t *Tree) (*kb.Content, []kb.Problem) {
 	c := &kb.Content{Revision: t.Revision}
+	problems, _ := Stream(t, kb.Sink{
+		Topic:   func(x kb.Topic) error { c.Topics = append(c.Topics, x); return nil },
+		System:  func(x kb.System) error { c.Systems = append(c.Systems, x); return nil },
+		Article: func(x kb.Article) error { c.Articles = append(c.Articles, x); return nil },
+	})
+	slices.SortFunc(c.Systems, func(a, b kb.System) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(c.Articles, func(a, b kb.Article) int { return strings.Compare(a.Path, b.Path) })
+	return c, problems
+}
+
+// Stream parses a read tree on every core and hands each topic, system and
+// article to sink as soon as it is ready, so a cold load never holds the
+// whole parsed content in memory. It returns every problem, sorted by path
+// and line; an error from sink stops the parse and is returned.
+func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
 	problems := append([]kb.Problem(nil), t.Problems...)
 
 	// Topics first: systems and articles are checked against them.
 	topics := map[string]*topicIndex{}
-	var jobs []job
 	for _, f := range t.Files {
 		dir, rest, _ := strings.Cut(f.Path, "/")
 		if rest != "topic.yaml" {
@@ -144,13 +158,18 @@ func Parse(t *Tree) (*kb.Content, []kb.Problem) {
 		problems = append(problems, pf.problems...)
 		if msg := checkSlug(dir); msg != "" {
 			problems = append(problems, kb.Problem{Path: f.Path, Line: 1, Msg: msg + " (the folder name is the topic's slug)"})
+			continue
 		}
 		if ti == nil {
 			continue
 		}
 		topics[dir] = &topicIndex{topicInfo: ti, systems: map[string]bool{}}
-		c.Topics = append(c.Topics, ti.Topic)
+		if err := sink.Topic(ti.Topic); err != nil {
+			return nil, err
+		}
 	}
+	// Systems before articles: a store may check an article's systems.
+	var systems, articles []*job
 	for _, f := range t.Files {
 		dir, rest, _ := strings.Cut(f.Path, "/")
 		kind, name, ok := strings.Cut(rest, "/")
@@ -158,28 +177,66 @@ func Parse(t *Tree) (*kb.Content, []kb.Problem) {
 		if !ok || ti == nil {
 			continue
 		}
-		slug := strings.TrimSuffix(name, ".md")
-		if kind == "systems" && checkSlug(slug) == "" {
-			ti.systems[slug] = true
-			ti.sysSlugs = append(ti.sysSlugs, slug)
+		j := &job{file: f, topic: ti, kind: kind, slug: strings.TrimSuffix(name, ".md")}
+		if kind == "systems" {
+			if checkSlug(j.slug) == "" {
+				ti.systems[j.slug] = true
+				ti.sysSlugs = append(ti.sysSlugs, j.slug)
+			}
+			systems = append(systems, j)
+		} else {
+			articles = append(articles, j)
 		}
-		jobs = append(jobs, job{file: f, topic: ti, kind: kind, slug: slug})
 	}
+	jobs := append(systems, articles...)
 
-	runJobs(jobs)
-
-	for i := range jobs {
-		j := &jobs[i]
+	var (
+		done     = make(chan *job, 16)
+		stop     = make(chan struct{})
+		held     []*job // articles parsed while systems were still coming
+		sysLeft  = len(systems)
+		sinkErr  error
+		received int
+	)
+	go runJobs(jobs, done, stop)
+	emit := func(j *job) error {
+		switch {
+		case checkSlug(j.slug) != "" || (j.kind == "systems" && strings.Contains(j.slug, "-vs-")):
+			// Reported by the parser; no URL could reach it.
+		case j.system != nil:
+			return sink.System(*j.system)
+		case j.article != nil:
+			return sink.Article(*j.article)
+		}
+		return nil
+	}
+	for received < len(jobs) && sinkErr == nil {
+		j := <-done
+		received++
 		problems = append(problems, j.problems...)
-		if checkSlug(j.slug) != "" || (j.kind == "systems" && strings.Contains(j.slug, "-vs-")) {
-			continue // reported by the parser; no URL could reach it
+		if j.kind == "articles" && sysLeft > 0 {
+			held = append(held, j)
+			continue
 		}
-		if j.system != nil {
-			c.Systems = append(c.Systems, *j.system)
+		sinkErr = emit(j)
+		j.system = nil // let the collector have it
+		if j.kind == "systems" {
+			sysLeft--
 		}
-		if j.article != nil {
-			c.Articles = append(c.Articles, *j.article)
+		if sysLeft == 0 {
+			for _, h := range held {
+				if sinkErr == nil {
+					sinkErr = emit(h)
+				}
+				h.article = nil
+			}
+			held = nil
 		}
+		j.article = nil
+	}
+	close(stop)
+	if sinkErr != nil {
+		return nil, sinkErr
 	}
 	problems = append(problems, checkAliases(jobs)...)
 	slices.SortStableFunc(problems, func(a, b kb.Problem) int {
@@ -188,7 +245,7 @@ func Parse(t *Tree) (*kb.Content, []kb.Problem) {
 		}
 		return a.Line - b.Line
 	})
-	return c, problems
+	return problems, nil
 }
 
 // job is the parse of one system or article file.
@@ -199,47 +256,51 @@ type job struct {
 	slug      string
 	system    *kb.System
 	article   *kb.Article
+	aliases   []string
 	problems  []kb.Problem
 	aliasLine int
 }
 
-// runJobs parses files on every core; goldmark instances are not shared
-// between goroutines.
-func runJobs(jobs []job) {
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	var next sync.Mutex
-	i := 0
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
+// runJobs parses files on every core and sends each finished job to done,
+// until every job is done or stop is closed. goldmark instances are not
+// shared between goroutines.
+func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		go func() {
-			defer wg.Done()
 			md := newMarkdown()
 			for {
-				next.Lock()
-				k := i
-				i++
-				next.Unlock()
+				k := int(next.Add(1)) - 1
 				if k >= len(jobs) {
 					return
 				}
-				j := &jobs[k]
+				j := jobs[k]
 				pf := &file{path: j.file.Path}
 				if j.kind == "systems" {
 					j.system = parseSystem(pf, md, j.topic.topicInfo, j.slug, j.file.Data)
+					if j.system != nil {
+						j.aliases = j.system.Aliases
+					}
 				} else {
 					j.article = parseArticle(pf, md, j.topic, j.slug, j.file.Data)
+					if j.article != nil {
+						j.aliases = j.article.Aliases
+					}
 				}
 				j.problems, j.aliasLine = pf.problems, pf.aliasLine
+				select {
+				case done <- j:
+				case <-stop:
+					return
+				}
 			}
 		}()
 	}
-	wg.Wait()
 }
 
 // checkAliases reports aliases that collide with a slug or another alias of
 // the same kind in the same topic.
-func checkAliases(jobs []job) []kb.Problem {
+func checkAliases(jobs []*job) []kb.Problem {
 	type key struct{ topic, kind, slug string }
 	type owner struct {
 		path   string
@@ -251,14 +312,7 @@ func checkAliases(jobs []job) []kb.Problem {
 	}
 	var problems []kb.Problem
 	for _, j := range jobs {
-		var aliases []string
-		switch {
-		case j.system != nil:
-			aliases = j.system.Aliases
-		case j.article != nil:
-			aliases = j.article.Aliases
-		}
-		for _, a := range aliases {
+		for _, a := range j.aliases {
 			k := key{j.topic.Slug, j.kind, a}
 			o, taken := owners[k]
 			switch {

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bufio"
 	"bytes"
 	stdhtml "html"
 	"strings"
@@ -18,12 +19,26 @@ import (
 	"versa/internal/kb"
 )
 
-// newMarkdown returns the one goldmark configuration every body is rendered
+// markdown is one worker's renderer: goldmark instances and buffers are not
+// shared between goroutines, and are reused from file to file.
+type markdown struct {
+	md   goldmark.Markdown
+	node bytes.Buffer  // one top-level node's HTML
+	bw   *bufio.Writer // writes into node; goldmark would allocate one per call
+}
+
+func newMarkdown() *markdown {
+	m := &markdown{md: newGoldmark()}
+	m.bw = bufio.NewWriterSize(&m.node, 8<<10)
+	return m
+}
+
+// newGoldmark returns the one goldmark configuration every body is rendered
 // with: GFM tables, strikethrough and task lists, footnotes, heading ids, highlighted code with CSS classes (so the
 // strict Content-Security-Policy needs no inline styles), raw HTML dropped
 // (goldmark's default without html.WithUnsafe) and ```matrix blocks turned
 // into markers for live tables.
-func newMarkdown() goldmark.Markdown {
+func newGoldmark() goldmark.Markdown {
 	return goldmark.New(
 		goldmark.WithExtensions(
 			// GFM without Linkify: bare-URL autolinking costs 7% of a cold
@@ -223,17 +238,19 @@ type body struct {
 // render parses and renders src. withSectionHTML keeps each section's own
 // HTML (system pages show pros, cons and use cases apart); articles only need
 // the whole.
-func render(md goldmark.Markdown, src []byte, withSectionHTML bool) (body, error) {
-	doc := md.Parser().Parse(text.NewReader(src))
+func (m *markdown) render(src []byte, withSectionHTML bool) (body, error) {
+	doc := m.md.Parser().Parse(text.NewReader(src))
 	var (
 		out     body
 		full    bytes.Buffer
 		secHTML bytes.Buffer
 		secText strings.Builder
 		cur     = kb.Section{Kind: kb.KindBody}
-		node    bytes.Buffer
-		r       = md.Renderer()
+		r       = m.md.Renderer()
+		node    = &m.node
+		bw      = m.bw
 	)
+	full.Grow(len(src) + len(src)/2)
 	flush := func() {
 		cur.Text = strings.TrimSpace(secText.String())
 		if withSectionHTML {
@@ -247,7 +264,10 @@ func render(md goldmark.Markdown, src []byte, withSectionHTML bool) (body, error
 	}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		node.Reset()
-		if err := r.Render(&node, src, n); err != nil {
+		if err := r.Render(bw, src, n); err != nil {
+			return body{}, err
+		}
+		if err := bw.Flush(); err != nil {
 			return body{}, err
 		}
 		full.Write(node.Bytes())

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/yuin/goldmark"
 
 	"versa/internal/kb"
 )
@@ -18,7 +17,7 @@ var (
 
 // parseSystem reads systems/<slug>.md. It returns nil when the file cannot
 // be read at all (not UTF-8, no front matter, bad YAML).
-func parseSystem(f *file, md goldmark.Markdown, t *topicInfo, slug string, src []byte) *kb.System {
+func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *kb.System {
 	src, ok := f.checkText(src)
 	if !ok {
 		return nil
@@ -77,7 +76,7 @@ func parseSystem(f *file, md goldmark.Markdown, t *topicInfo, slug string, src [
 		c.Feature = ft.Key
 		s.Cells[i] = c
 	}
-	b, err := render(md, bodySrc, true)
+	b, err := md.render(bodySrc, true)
 	if err != nil {
 		f.addf(bodyLine, "cannot render Markdown: %v", err)
 		return nil

@@ -201,6 +201,15 @@ type Content struct {
 	Articles []Article // sorted by topic, then slug
 }
 
+// Sink receives content while a load parses it: every topic first, then
+// every system, then the articles. A store inserts them as they come, so a
+// cold load never holds the whole parsed folder in memory.
+type Sink struct {
+	Topic   func(Topic) error
+	System  func(System) error
+	Article func(Article) error
+}
+
 // Problem is one mistake in a content file.
 type Problem struct {
 	Path string // relative to the content root, with forward slashes
