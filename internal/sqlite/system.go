@@ -1,0 +1,212 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"versa/internal/kb"
+)
+
+// ListSystems returns the systems of a topic sorted by name (ignoring case),
+// each with one cell per feature in the topic's order, tags and aliases, but
+// no sections. An unknown topic is kb.ErrNotFound.
+func (db *DB) ListSystems(ctx context.Context, topic string) ([]kb.System, error) {
+	return read(ctx, db, func(r *Reader) ([]kb.System, error) { return r.ListSystems(ctx, topic) })
+}
+
+// FindSystem returns one system with its cells, tags, aliases and sections.
+func (db *DB) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
+	return read(ctx, db, func(r *Reader) (kb.System, error) { return r.FindSystem(ctx, topic, slug) })
+}
+
+// CompareSystems returns the systems named by slugs, in that order, with
+// their cells, tags and aliases. A missing system is kb.ErrNotFound with its
+// slug in the message.
+func (db *DB) CompareSystems(ctx context.Context, topic string, slugs []string) ([]kb.System, error) {
+	return read(ctx, db, func(r *Reader) ([]kb.System, error) { return r.CompareSystems(ctx, topic, slugs) })
+}
+
+// ListSystems is DB.ListSystems within r's snapshot.
+func (r *Reader) ListSystems(ctx context.Context, topic string) ([]kb.System, error) {
+	ss, _, err := r.systems(ctx, topic, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list systems of topic %q: %w", topic, err)
+	}
+	return ss, nil
+}
+
+// FindSystem is DB.FindSystem within r's snapshot.
+func (r *Reader) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
+	ss, ids, err := r.systems(ctx, topic, []string{slug})
+	if err != nil {
+		return kb.System{}, fmt.Errorf("find system %q in topic %q: %w", slug, topic, err)
+	}
+	if len(ss) == 0 {
+		return kb.System{}, fmt.Errorf("system %q in topic %q: %w", slug, topic, kb.ErrNotFound)
+	}
+	s := ss[0]
+	if s.Sections, err = r.sections(ctx, kb.AliasSystem, ids[0]); err != nil {
+		return kb.System{}, fmt.Errorf("find system %q in topic %q: %w", slug, topic, err)
+	}
+	return s, nil
+}
+
+// CompareSystems is DB.CompareSystems within r's snapshot.
+func (r *Reader) CompareSystems(ctx context.Context, topic string, slugs []string) ([]kb.System, error) {
+	if slugs == nil {
+		slugs = []string{} // nil means every system to r.systems
+	}
+	ss, _, err := r.systems(ctx, topic, slugs)
+	if err != nil {
+		return nil, fmt.Errorf("compare systems in topic %q: %w", topic, err)
+	}
+	bySlug := make(map[string]kb.System, len(ss))
+	for _, s := range ss {
+		bySlug[s.Slug] = s
+	}
+	out := make([]kb.System, 0, len(slugs))
+	for _, slug := range slugs {
+		s, ok := bySlug[slug]
+		if !ok {
+			return nil, fmt.Errorf("system %q in topic %q: %w", slug, topic, kb.ErrNotFound)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// systems returns the systems of topic whose slug is in slugs (all of them
+// when slugs is nil), sorted by name, with cells, tags and aliases, and their
+// ids: a few queries however many systems there are. An unknown topic is
+// kb.ErrNotFound.
+func (r *Reader) systems(ctx context.Context, topic string, slugs []string) ([]kb.System, []int64, error) {
+	keys, err := r.featureKeys(ctx, topic)
+	if err != nil {
+		return nil, nil, err
+	}
+	var filter sql.NullString
+	if slugs != nil {
+		filter = sql.NullString{String: slugsJSON(slugs), Valid: true}
+	}
+	args := []any{topic, filter}
+	const where = `s.topic = ?1 AND (?2 IS NULL OR s.slug IN (SELECT value FROM json_each(?2)))`
+
+	ss := []kb.System{}
+	var ids []int64
+	index := make(map[int64]int)
+	err = queryRows(ctx, r.tx, `
+		SELECT s.id, s.slug, s.name, s.homepage, s.summary, s.path FROM systems s
+		WHERE `+where+`
+		ORDER BY s.name COLLATE NOCASE, s.slug`, args, func(rows *sql.Rows) error {
+		var id int64
+		s := kb.System{Topic: topic}
+		if err := rows.Scan(&id, &s.Slug, &s.Name, &s.Homepage, &s.Summary, &s.Path); err != nil {
+			return err
+		}
+		s.Cells = make([]kb.Cell, len(keys))
+		for i, k := range keys {
+			s.Cells[i] = kb.Cell{Feature: k, Support: kb.SupportUnknown}
+		}
+		index[id] = len(ss)
+		ss = append(ss, s)
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("systems: %w", err)
+	}
+	if len(ss) == 0 {
+		return ss, nil, nil
+	}
+
+	position := make(map[string]int, len(keys))
+	for i, k := range keys {
+		position[k] = i
+	}
+	err = queryRows(ctx, r.tx, `
+		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source
+		FROM systems s JOIN cells c ON c.system_id = s.id
+		WHERE `+where, args, func(rows *sql.Rows) error {
+		var id int64
+		var support string
+		var c kb.Cell
+		if err := rows.Scan(&id, &c.Feature, &support, &c.Value, &c.Note, &c.Since, &c.Via, &c.Source); err != nil {
+			return err
+		}
+		c.Support = kb.Support(support)
+		i, ok := index[id]
+		j, known := position[c.Feature]
+		if ok && known {
+			ss[i].Cells[j] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("cells: %w", err)
+	}
+
+	tags, err := lists[int64](ctx, r.tx, `
+		SELECT t.owner_id, t.tag FROM systems s
+		JOIN tags t ON t.owner_kind = 'system' AND t.owner_id = s.id
+		WHERE `+where+`
+		ORDER BY t.owner_id, t.position`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tags: %w", err)
+	}
+	aliases, err := lists[string](ctx, r.tx, `
+		SELECT to_slug, from_slug FROM aliases
+		WHERE topic = ?1 AND kind = 'system' AND (?2 IS NULL OR to_slug IN (SELECT value FROM json_each(?2)))
+		ORDER BY to_slug, position`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("aliases: %w", err)
+	}
+	for i := range ss {
+		ss[i].Tags = tags[ids[i]]
+		ss[i].Aliases = aliases[ss[i].Slug]
+	}
+	return ss, ids, nil
+}
+
+// sections returns the sections of a system or an article (kind is
+// kb.AliasSystem or kb.AliasArticle) in order.
+func (r *Reader) sections(ctx context.Context, kind string, id int64) ([]kb.Section, error) {
+	var out []kb.Section
+	err := queryRows(ctx, r.tx, `
+		SELECT kind, heading, anchor, html, text, items FROM sections
+		WHERE owner_kind = ? AND owner_id = ?
+		ORDER BY position`, []any{kind, id}, func(rows *sql.Rows) error {
+		var s kb.Section
+		var k, items string
+		if err := rows.Scan(&k, &s.Heading, &s.Anchor, &s.HTML, &s.Text, &items); err != nil {
+			return err
+		}
+		s.Kind = kb.SectionKind(k)
+		var err error
+		if s.Items, err = decodeJSON[string](items); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sections: %w", err)
+	}
+	return out, nil
+}
+
+// lists runs a query whose rows are (owner, value), ordered by owner, and
+// groups the values by owner.
+func lists[K comparable](ctx context.Context, tx *sql.Tx, query string, args ...any) (map[K][]string, error) {
+	m := make(map[K][]string)
+	err := queryRows(ctx, tx, query, args, func(rows *sql.Rows) error {
+		var owner K
+		var v string
+		if err := rows.Scan(&owner, &v); err != nil {
+			return err
+		}
+		m[owner] = append(m[owner], v)
+		return nil
+	})
+	return m, err
+}
