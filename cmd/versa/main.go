@@ -1,0 +1,244 @@
+// Command versa serves a folder of Markdown comparisons as a website, checks
+// such a folder for mistakes, or builds its store ahead of a deploy.
+//
+//	versa [serve]      serve the content folder (the default)
+//	versa check [DIR]  print every content problem as path:line: message
+//	versa build        load the content into the store, then exit
+//	versa healthcheck  exit 0 when the server on --addr answers /healthz
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"versa/internal/content"
+	"versa/internal/ingest"
+	"versa/internal/server"
+	"versa/internal/sqlite"
+)
+
+// errProblems makes check and build exit 1 after printing the problems.
+var errProblems = errors.New("content has problems")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errProblems):
+		os.Exit(1)
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "versa:", err)
+		os.Exit(1)
+	}
+}
+
+// Config is everything the flags and VERSA_* variables set.
+type Config struct {
+	Addr      string
+	Content   string
+	Data      string
+	Dev       bool
+	LogFormat string
+}
+
+// parseArgs reads the command, its flags and its arguments. Flags may come
+// before or after the command; each defaults to its VERSA_* variable.
+func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []string, err error) {
+	fs := flag.NewFlagSet("versa", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", env("VERSA_ADDR", ":8080"), "address to listen on (VERSA_ADDR)")
+	fs.StringVar(&cfg.Content, "content", env("VERSA_CONTENT", "content"), "content folder (VERSA_CONTENT)")
+	fs.StringVar(&cfg.Data, "data", env("VERSA_DATA", "data"), "data folder for the database (VERSA_DATA)")
+	dev, _ := strconv.ParseBool(env("VERSA_DEV", "false"))
+	fs.BoolVar(&cfg.Dev, "dev", dev, "show content problems on every page (VERSA_DEV)")
+	fs.StringVar(&cfg.LogFormat, "log-format", env("VERSA_LOG_FORMAT", "text"), "log format: text or json (VERSA_LOG_FORMAT)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: versa [serve|check [DIR]|build|healthcheck] [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", cfg, nil, err
+	}
+	cmd = "serve"
+	if fs.NArg() > 0 {
+		cmd = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return "", cfg, nil, err
+		}
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		return "", cfg, nil, fmt.Errorf("--log-format must be text or json, not %q", cfg.LogFormat)
+	}
+	return cmd, cfg, fs.Args(), nil
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd, cfg, rest, err := parseArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogFormat, stderr)
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "check":
+		dir := cfg.Content
+		if len(rest) > 0 {
+			dir = rest[0]
+		}
+		return check(dir, stdout)
+	case "build":
+		return build(ctx, cfg, log, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, cfg.Addr)
+	}
+	return fmt.Errorf("unknown command %q: use serve, check, build or healthcheck", cmd)
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// check validates a content folder without touching any store.
+func check(dir string, stdout io.Writer) error {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("content folder %s: not a readable folder", dir)
+	}
+	c, problems, err := content.Load(os.DirFS(dir))
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stdout, "%d problem(s)\n", len(problems))
+		return errProblems
+	}
+	fmt.Fprintf(stdout, "ok: %d topics, %d systems, %d articles\n", len(c.Topics), len(c.Systems), len(c.Articles))
+	return nil
+}
+
+// openStore opens (creating) the data folder's database.
+func openStore(ctx context.Context, cfg Config) (*sqlite.DB, error) {
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", cfg.Data, err)
+	}
+	return sqlite.Open(ctx, filepath.Join(cfg.Data, "versa.db"))
+}
+
+// build loads the content into the store and exits; problems make it exit 1
+// after the load, so a deploy pipeline stops on them.
+func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := ingest.New(os.DirFS(cfg.Content), db, log).Load(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(stdout, p)
+	}
+	state := "loaded"
+	if res.Reused {
+		state = "unchanged"
+	}
+	fmt.Fprintf(stdout, "%s revision %.12s: %d files in %s\n", state, res.Revision, res.Files, res.Took.Round(time.Millisecond))
+	if len(res.Problems) > 0 {
+		return errProblems
+	}
+	return nil
+}
+
+// serve loads the content and serves it until ctx ends.
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := ingest.New(os.DirFS(cfg.Content), db, log).Load(ctx); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev}, db),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "content", cfg.Content, "data", cfg.Data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return srv.Shutdown(shutdown)
+}
+
+// healthcheck asks a running server for /healthz (for container HEALTHCHECKs,
+// where no curl exists).
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %s", resp.Status)
+	}
+	return nil
+}

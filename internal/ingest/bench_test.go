@@ -1,0 +1,67 @@
+package ingest_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"versa/internal/ingest"
+	"versa/internal/sqlite"
+)
+
+// BenchmarkColdLoad loads a generated corpus into a fresh store: read, parse
+// and write, the work of a cold `versa build`. Set VERSA_BENCH_CORPUS to a
+// content folder written by shared/bench/gen_corpus.py:
+//
+//	python3 ../shared/bench/gen_corpus.py /tmp/corpus --articles 2000
+//	VERSA_BENCH_CORPUS=/tmp/corpus/versa/content go test -run x -bench ColdLoad -benchtime 5x ./internal/ingest
+func BenchmarkColdLoad(b *testing.B) {
+	dir := os.Getenv("VERSA_BENCH_CORPUS")
+	if dir == "" {
+		b.Skip("set VERSA_BENCH_CORPUS to a generated content folder")
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "versa.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := ingest.New(os.DirFS(dir), db, nil).Load(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.Applied || len(res.Problems) > 0 {
+			b.Fatalf("load: %+v", res)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkWarmStart is a restart on unchanged content: the folder is read
+// and hashed, and the store is reused without parsing.
+func BenchmarkWarmStart(b *testing.B) {
+	dir := os.Getenv("VERSA_BENCH_CORPUS")
+	if dir == "" {
+		b.Skip("set VERSA_BENCH_CORPUS to a generated content folder")
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "versa.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := ingest.New(os.DirFS(dir), db, nil).Load(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := ingest.New(os.DirFS(dir), db, nil).Load(ctx)
+		if err != nil || !res.Reused {
+			b.Fatalf("warm load: %+v, %v; want reused", res, err)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package ingest
+
+import (
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"versa/internal/kb"
+)
+
+// fakeStore records what a load wrote.
+type fakeStore struct {
+	rev      kb.Revision
+	loaded   bool
+	content  *kb.Content
+	replaces int
+}
+
+func (s *fakeStore) Revision(ctx context.Context) (kb.Revision, error) {
+	if !s.loaded {
+		return kb.Revision{}, kb.ErrNotFound
+	}
+	return s.rev, nil
+}
+
+func (s *fakeStore) LoadContent(ctx context.Context, revision string, fill func(kb.Sink) ([]kb.Problem, error)) error {
+	c := &kb.Content{Revision: revision}
+	problems, err := fill(kb.Sink{
+		Topic:   func(t kb.Topic) error { c.Topics = append(c.Topics, t); return nil },
+		System:  func(x kb.System) error { c.Systems = append(c.Systems, x); return nil },
+		Article: func(a kb.Article) error { c.Articles = append(c.Articles, a); return nil },
+	})
+	if err != nil {
+		return err
+	}
+	s.loaded, s.content = true, c
+	s.rev = kb.Revision{ID: c.Revision, Problems: problems}
+	s.replaces++
+	return nil
+}
+
+func (s *fakeStore) SetProblems(ctx context.Context, problems []kb.Problem) error {
+	s.rev.Problems = problems
+	return nil
+}
+
+const topic = "title: T\nfeatures:\n  - key: orm\n    name: ORM\n"
+
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"t/topic.yaml":   {Data: []byte(topic)},
+		"t/systems/a.md": {Data: []byte("---\nname: A\nfeatures:\n  orm: yes\n---\n")},
+	}
+	store := &fakeStore{}
+	l := New(fsys, store, nil)
+
+	res, err := l.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Applied || res.Reused || store.replaces != 1 {
+		t.Fatalf("first load: %+v, replaces %d; want applied once", res, store.replaces)
+	}
+	first := res.Revision
+
+	// Unchanged content is not parsed or written again.
+	res, err = l.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Reused || res.Applied || store.replaces != 1 {
+		t.Fatalf("unchanged load: %+v, replaces %d; want reused", res, store.replaces)
+	}
+
+	// A bad edit keeps the last good content and records the problem.
+	fsys["t/systems/a.md"] = &fstest.MapFile{Data: []byte("---\nname: A\nfeatures:\n  orm: maybe\n---\n")}
+	res, err = l.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Applied || res.Revision != first || store.replaces != 1 {
+		t.Fatalf("bad load: %+v; want the first revision kept", res)
+	}
+	if len(store.rev.Problems) != 1 || store.rev.Problems[0].Line != 4 {
+		t.Fatalf("stored problems = %v, want one at line 4", store.rev.Problems)
+	}
+
+	// Fixing it applies the new content and clears the problems.
+	fsys["t/systems/a.md"] = &fstest.MapFile{Data: []byte("---\nname: A\nfeatures:\n  orm: partial\n---\n")}
+	res, err = l.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Applied || res.Revision == first || len(store.rev.Problems) != 0 {
+		t.Fatalf("fixed load: %+v, problems %v; want applied, none", res, store.rev.Problems)
+	}
+	if got := store.content.Systems[0].Cells[0].Support; got != kb.SupportPartial {
+		t.Errorf("orm = %q, want partial", got)
+	}
+}
+
+func TestLoadFirstWithProblems(t *testing.T) {
+	// With nothing loaded yet, what is valid is served and the problems shown.
+	fsys := fstest.MapFS{
+		"t/topic.yaml":   {Data: []byte(topic)},
+		"t/systems/a.md": {Data: []byte("---\nname: A\n---\n")},
+		"t/systems/b.md": {Data: []byte("---\nname: [B\n---\n")},
+	}
+	store := &fakeStore{}
+	res, err := New(fsys, store, nil).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Applied || len(res.Problems) != 1 || len(store.content.Systems) != 1 {
+		t.Fatalf("first load with a bad file: %+v; want a applied, b reported", res)
+	}
+}
+
+func TestLoadMissingFolder(t *testing.T) {
+	_, err := New(fstest.MapFS{}, &fakeStore{}, nil).Load(context.Background())
+	if err != nil {
+		t.Fatalf("empty folder: %v, want an empty load", err)
+	}
+}
