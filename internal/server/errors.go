@@ -1,0 +1,189 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// errMethodNotAllowed is what a handler returns for a known path asked with
+// a method it does not serve.
+var errMethodNotAllowed = errors.New("method not allowed")
+
+// handlerFunc is a handler that leaves failures to one place: it returns
+// the error and handle picks the status and the page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts h to net/http, answering its error with an error page.
+func (s *server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// fail answers err: its status, a log line for server faults, and a page
+// that never shows the error's text.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The client went away; there is no one left to answer.
+		s.log.DebugContext(ctx, "request canceled", "method", r.Method, "path", r.URL.Path)
+		return
+	}
+	status := statusOf(err)
+	if status >= 500 {
+		s.log.ErrorContext(ctx, "request failed",
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", status,
+			"request_id", middleware.GetReqID(ctx),
+			"err", err,
+		)
+	}
+	s.writeError(w, r, status)
+}
+
+// statusOf maps an error to the HTTP status the reader gets.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, kb.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, kb.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, errMethodNotAllowed):
+		return http.StatusMethodNotAllowed
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// errorText is what readers are told for each status; only these words
+// reach them, never an error's own text.
+func errorText(status int) (title, message string) {
+	switch status {
+	case http.StatusNotFound:
+		return "Page not found", "There is nothing at this address. It may have moved, or the link may have a typo."
+	case http.StatusBadRequest:
+		return "Bad request", "This address asks for something that cannot exist, such as a malformed name or filter."
+	case http.StatusMethodNotAllowed:
+		return "Method not allowed", "This address does not accept that kind of request."
+	case http.StatusServiceUnavailable:
+		return "Try again shortly", "The server took too long to answer this request."
+	default:
+		return "Something went wrong", "The server could not show this page. The fault has been logged."
+	}
+}
+
+// writeError writes the error page for status: JSON under /api/, HTML
+// elsewhere.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, status int) {
+	title, message := errorText(status)
+	if isAPI(r) {
+		s.writeJSON(w, r, status, apiError{Status: status, Error: title, Message: message})
+		return
+	}
+	v := web.ErrorView{Site: s.site(r.Context()), Status: status, Title: title, Message: message}
+	if err := s.render(w, r, status, web.ErrorPage(v)); err != nil {
+		s.log.ErrorContext(r.Context(), "render error page", "status", status, "err", err)
+		http.Error(w, title, status)
+	}
+}
+
+// apiError is the body of every /api/ error.
+type apiError struct {
+	Status  int    `json:"status"`
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+func isAPI(r *http.Request) bool {
+	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+// render writes c with the given status. It renders into a buffer first so a
+// failing template is a clean 500, not half a page under a 200.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w) // a failed write means the client left
+	return nil
+}
+
+// writeJSON writes v as indented JSON with the given status.
+func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		// Only a programming error (an unmarshalable type) gets here.
+		s.log.ErrorContext(r.Context(), "encode json", "path", r.URL.Path, "err", err)
+		http.Error(w, `{"status":500,"error":"Something went wrong"}`, http.StatusInternalServerError)
+		return
+	}
+	body = append(body, '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// handleNotFound answers every path no route matches.
+func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
+	return fmt.Errorf("no route for %q: %w", r.URL.Path, kb.ErrNotFound)
+}
+
+// handleMethodNotAllowed answers a known path asked with the wrong method,
+// naming the methods it does accept.
+func (s *server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+	if allow := allowedMethods(r); allow != "" {
+		w.Header().Set("Allow", allow)
+	}
+	return fmt.Errorf("%s %q: %w", r.Method, r.URL.Path, errMethodNotAllowed)
+}
+
+// allowedMethods lists the methods the router serves for r's path. chi
+// knows them but hands them only to its own default 405 handler.
+func allowedMethods(r *http.Request) string {
+	rctx := chi.RouteContext(r.Context())
+	if rctx == nil || rctx.Routes == nil {
+		return ""
+	}
+	path := r.URL.RawPath
+	if path == "" {
+		path = r.URL.Path
+	}
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		ok := rctx.Routes.Match(chi.NewRouteContext(), m, path)
+		// GetHead answers HEAD on every GET route.
+		if !ok && m == http.MethodHead {
+			ok = slices.Contains(allowed, http.MethodGet)
+		}
+		if ok {
+			allowed = append(allowed, m)
+		}
+	}
+	return strings.Join(allowed, ", ")
+}

@@ -1,0 +1,35 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// handleHome serves GET /: every topic with its systems.
+func (s *server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	topics, err := s.store.ListTopics(ctx)
+	if err != nil {
+		return fmt.Errorf("list topics: %w", err)
+	}
+	v := web.HomeView{Site: s.site(ctx), Topics: make([]web.TopicCard, 0, len(topics))}
+	for _, t := range topics {
+		systems, err := s.store.ListSystems(ctx, t.Slug)
+		if errors.Is(err, kb.ErrNotFound) {
+			continue // removed by a reload since ListTopics; not the reader's 404
+		}
+		if err != nil {
+			return fmt.Errorf("list systems of %s: %w", t.Slug, err)
+		}
+		card := web.TopicCard{Slug: t.Slug, Title: t.Title, Summary: t.Summary}
+		for _, sys := range systems {
+			card.Systems = append(card.Systems, web.SystemLink{Slug: sys.Slug, Name: sys.Name})
+		}
+		v.Topics = append(v.Topics, card)
+	}
+	return s.render(w, r, http.StatusOK, web.HomePage(v))
+}

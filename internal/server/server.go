@@ -1,0 +1,77 @@
+// Package server is Versa's HTTP layer: the chi router, its middleware, the
+// handlers and the mapping from errors to statuses. It reads content through
+// the small Store interface and renders pages with package web.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"versa/internal/kb"
+	"versa/static"
+)
+
+// Store is what the server reads; *sqlite.DB satisfies it.
+type Store interface {
+	ListTopics(ctx context.Context) ([]kb.Topic, error)
+	ListSystems(ctx context.Context, topic string) ([]kb.System, error)
+	// Revision describes the content being served; it returns kb.ErrNotFound
+	// before the first load.
+	Revision(ctx context.Context) (kb.Revision, error)
+}
+
+// Config is how cmd/versa sets up the server.
+type Config struct {
+	Logger *slog.Logger // nil discards logs
+	// Dev shows the content problems in a banner on every page, so an editor
+	// sees a mistake the moment the page reloads.
+	Dev bool
+}
+
+// requestTimeout bounds how long a handler may spend on one request; the
+// store sees it through the request's context. It stays well below the
+// http.Server's WriteTimeout so the 503 page can still be sent.
+const requestTimeout = 15 * time.Second
+
+// server holds what the handlers share. It is read-only after New.
+type server struct {
+	log   *slog.Logger
+	dev   bool
+	store Store
+}
+
+// New returns the handler of the whole site.
+func New(cfg Config, store Store) http.Handler {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &server{log: logger, dev: cfg.Dev, store: store}
+
+	r := chi.NewRouter()
+	// No RealIP: proxy headers are trusted only where a proxy is known to
+	// set them, and nothing here knows that.
+	r.Use(
+		middleware.RequestID,
+		s.logRequests,
+		securityHeaders,
+		s.recoverer,
+		timeout(requestTimeout),
+		middleware.GetHead, // HEAD is answered by every GET route
+	)
+	r.NotFound(s.handle(s.handleNotFound))
+	r.MethodNotAllowed(s.handle(s.handleMethodNotAllowed))
+
+	r.Get("/", s.handle(s.handleHome))
+	r.Get("/status", s.handle(s.handleStatus))
+	r.Get("/api/status", s.handle(s.handleAPIStatus))
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Get("/static/*", static.Handler().ServeHTTP)
+	return r
+}

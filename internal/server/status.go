@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// site is the layout's data for every page. It never fails: a page without
+// a revision in its footer is better than no page.
+func (s *server) site(ctx context.Context) web.Site {
+	rev, err := s.store.Revision(ctx)
+	if err != nil {
+		if !errors.Is(err, kb.ErrNotFound) {
+			s.log.WarnContext(ctx, "read revision for layout", "err", err)
+		}
+		return web.Site{}
+	}
+	return s.siteOf(rev)
+}
+
+// siteOf is site for a revision already read.
+func (s *server) siteOf(rev kb.Revision) web.Site {
+	site := web.Site{Revision: rev.ID}
+	if s.dev {
+		site.Problems = problemStrings(rev.Problems)
+	}
+	return site
+}
+
+// problemStrings formats problems as "path:line: message".
+func problemStrings(problems []kb.Problem) []string {
+	out := make([]string, len(problems))
+	for i, p := range problems {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// handleStatus serves GET /status: the revision served, when it was loaded
+// and every content problem.
+func (s *server) handleStatus(w http.ResponseWriter, r *http.Request) error {
+	var v web.StatusView
+	rev, err := s.store.Revision(r.Context())
+	switch {
+	case errors.Is(err, kb.ErrNotFound):
+		// Nothing loaded yet: the page says so.
+	case err != nil:
+		return fmt.Errorf("read revision: %w", err)
+	default:
+		v = web.StatusView{
+			Site:     s.siteOf(rev),
+			Loaded:   true,
+			Revision: rev.ID,
+			LoadedAt: rev.LoadedAt,
+			Problems: problemStrings(rev.Problems),
+		}
+		v.Site.Problems = nil // the page lists them already; no banner
+	}
+	return s.render(w, r, http.StatusOK, web.StatusPage(v))
+}
+
+// apiStatus is the body of GET /api/status.
+type apiStatus struct {
+	Loaded   bool       `json:"loaded"`
+	Revision string     `json:"revision"`
+	LoadedAt *time.Time `json:"loaded_at"` // null before the first load
+	// Problems are "path:line: message", as versa check prints them;
+	// ProblemDetails are the same problems as fields.
+	Problems       []string     `json:"problems"`
+	ProblemDetails []apiProblem `json:"problem_details"`
+}
+
+type apiProblem struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// handleAPIStatus serves GET /api/status: what /status shows, as JSON.
+func (s *server) handleAPIStatus(w http.ResponseWriter, r *http.Request) error {
+	v := apiStatus{Problems: []string{}, ProblemDetails: []apiProblem{}}
+	rev, err := s.store.Revision(r.Context())
+	switch {
+	case errors.Is(err, kb.ErrNotFound):
+		// Nothing loaded yet: loaded is false.
+	case err != nil:
+		return fmt.Errorf("read revision: %w", err)
+	default:
+		loadedAt := rev.LoadedAt.UTC()
+		v.Loaded, v.Revision, v.LoadedAt = true, rev.ID, &loadedAt
+		for _, p := range rev.Problems {
+			v.Problems = append(v.Problems, p.String())
+			// Line as String prints it: whole-file problems are line 1.
+			v.ProblemDetails = append(v.ProblemDetails, apiProblem{Path: p.Path, Line: max(p.Line, 1), Message: p.Msg})
+		}
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}

@@ -1,0 +1,120 @@
+// Package web renders Versa's HTML pages with templ. Every exported page
+// takes a plain view struct that the server fills in; templates only lay out
+// what they are given and never query anything themselves.
+package web
+
+import (
+	"strconv"
+	"time"
+)
+
+// Site is what the layout shows around every page.
+type Site struct {
+	// Revision is the content revision being served; the footer shows its
+	// first 12 characters. Empty before the first load.
+	Revision string
+	// Problems are content problems as "path:line: message". The layout
+	// shows them in a banner when non-empty; the server fills them only in
+	// dev mode.
+	Problems []string
+}
+
+// Page is the head and chrome of one page, passed to Layout.
+type Page struct {
+	Title       string // without the site name; empty on the home page
+	Description string // the meta description
+	Crumbs      []Crumb
+	Query       string // the header search box's value
+	NoIndex     bool   // asks search engines not to index the page
+	Site        Site
+}
+
+// Crumb is one step of the breadcrumbs; the last one is the current page and
+// is not linked.
+type Crumb struct {
+	Title string
+	URL   string
+}
+
+// HomeView is the home page: every topic with its systems.
+type HomeView struct {
+	Site   Site
+	Topics []TopicCard
+}
+
+// TopicCard is one topic as listed on the home page.
+type TopicCard struct {
+	Slug    string
+	Title   string
+	Summary string
+	Systems []SystemLink
+}
+
+// SystemLink names one system of a topic.
+type SystemLink struct {
+	Slug string
+	Name string
+}
+
+// StatusView is the status page: which content is served and what is wrong
+// with it.
+type StatusView struct {
+	Site Site
+	// Loaded is false before the first content load; the other fields are
+	// then empty.
+	Loaded   bool
+	Revision string
+	LoadedAt time.Time
+	Problems []string // "path:line: message"
+}
+
+// ErrorView is an error page. Message is written for people; it never
+// carries an error's text, which may leak internals.
+type ErrorView struct {
+	Site    Site
+	Status  int    // the HTTP status code
+	Title   string // such as "Page not found"
+	Message string
+}
+
+// ShortRevision is the part of a revision shown to readers.
+func ShortRevision(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}
+
+// topicURL and systemURL build the links of the spec's URL table.
+func topicURL(topic string) string { return "/topics/" + topic }
+
+func systemURL(topic, system string) string { return "/topics/" + topic + "/" + system }
+
+// title is the document title: the page's, then the site's name.
+func (p Page) title() string {
+	if p.Title == "" {
+		return "Versa"
+	}
+	return p.Title + " · Versa"
+}
+
+// bannerMax is how many problems the dev banner lists before pointing at
+// the status page.
+const bannerMax = 10
+
+// head returns at most the first n items.
+func head(items []string, n int) []string {
+	if len(items) > n {
+		return items[:n]
+	}
+	return items
+}
+
+// plural writes a count with the right form of its noun: "1 problem",
+// "2 problems".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
