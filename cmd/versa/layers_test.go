@@ -1,0 +1,36 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLayers holds the one direction of imports: content folder ->
+// internal/content -> internal/ingest -> internal/sqlite and internal/search
+// -> internal/server -> web. Only cmd/versa imports everything.
+func TestLayers(t *testing.T) {
+	forbidden := map[string][]string{
+		"versa/internal/kb":      {"versa/"},
+		"versa/internal/content": {"versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "versa/web"},
+		"versa/internal/sqlite":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/search", "versa/internal/server", "versa/web"},
+		"versa/internal/search":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/server", "versa/web"},
+		"versa/internal/ingest":  {"versa/internal/sqlite", "versa/internal/server", "versa/web"},
+		"versa/internal/server":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search"},
+		"versa/web":              {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "github.com/yuin/goldmark", "github.com/go-chi/chi"},
+	}
+	for pkg, bad := range forbidden {
+		out, err := exec.Command("go", "list", "-e", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, b := range bad {
+				hit := dep == b || strings.HasPrefix(dep, b+"/") || (strings.HasSuffix(b, "/") && strings.HasPrefix(dep, b))
+				if hit && dep != pkg {
+					t.Errorf("%s imports %s, against the one direction of data", pkg, dep)
+				}
+			}
+		}
+	}
+}
