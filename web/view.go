@@ -26,6 +26,7 @@ type Page struct {
 	Crumbs      []Crumb
 	Query       string // the header search box's value
 	NoIndex     bool   // asks search engines not to index the page
+	Canonical   string // the page's canonical path, for <link rel="canonical">
 	Site        Site
 }
 
@@ -75,6 +76,7 @@ type ErrorView struct {
 	Status  int    // the HTTP status code
 	Title   string // such as "Page not found"
 	Message string
+	Links   []Crumb // what exists instead, such as the topic's systems
 }
 
 // ShortRevision is the part of a revision shown to readers.

@@ -23,6 +23,26 @@ import (
 // a method it does not serve.
 var errMethodNotAllowed = errors.New("method not allowed")
 
+// pageError is a failure with words for the reader: what was not found or
+// is wrong, and links to what exists. Its message must never carry an
+// error's text.
+type pageError struct {
+	message string
+	links   []web.Crumb
+	err     error // for the status and the log
+}
+
+func (e *pageError) Error() string { return e.err.Error() }
+func (e *pageError) Unwrap() error { return e.err }
+
+// notFound is a 404 that says what was not found and links to what exists.
+func notFound(message string, links []web.Crumb, err error) error {
+	if !errors.Is(err, kb.ErrNotFound) {
+		err = fmt.Errorf("%w: %w", err, kb.ErrNotFound)
+	}
+	return &pageError{message: message, links: links, err: err}
+}
+
 // handlerFunc is a handler that leaves failures to one place: it returns
 // the error and handle picks the status and the page.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -54,6 +74,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"request_id", middleware.GetReqID(ctx),
 			"err", err,
 		)
+	}
+	var pe *pageError
+	if errors.As(err, &pe) {
+		s.writeErrorPage(w, r, status, pe.message, pe.links)
+		return
 	}
 	s.writeError(w, r, status)
 }
@@ -94,12 +119,21 @@ func errorText(status int) (title, message string) {
 // writeError writes the error page for status: JSON under /api/, HTML
 // elsewhere.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, status int) {
+	s.writeErrorPage(w, r, status, "", nil)
+}
+
+// writeErrorPage writes the error page with a message for the reader
+// (errorText's when empty) and links to what exists.
+func (s *server) writeErrorPage(w http.ResponseWriter, r *http.Request, status int, msg string, links []web.Crumb) {
 	title, message := errorText(status)
+	if msg != "" {
+		message = msg
+	}
 	if isAPI(r) {
 		s.writeJSON(w, r, status, apiError{Status: status, Error: title, Message: message})
 		return
 	}
-	v := web.ErrorView{Site: s.site(r.Context()), Status: status, Title: title, Message: message}
+	v := web.ErrorView{Site: s.site(r.Context()), Status: status, Title: title, Message: message, Links: links}
 	if err := s.render(w, r, status, web.ErrorPage(v)); err != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "status", status, "err", err)
 		http.Error(w, title, status)

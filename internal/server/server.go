@@ -19,7 +19,9 @@ import (
 // Store is what the server reads; *sqlite.DB satisfies it.
 type Store interface {
 	ListTopics(ctx context.Context) ([]kb.Topic, error)
+	FindTopic(ctx context.Context, slug string) (kb.Topic, error)
 	ListSystems(ctx context.Context, topic string) ([]kb.System, error)
+	ResolveAlias(ctx context.Context, topic, kind, from string) (string, error)
 	// Revision describes the content being served; it returns kb.ErrNotFound
 	// before the first load.
 	Revision(ctx context.Context) (kb.Revision, error)
@@ -68,6 +70,8 @@ func New(cfg Config, store Store) http.Handler {
 	r.MethodNotAllowed(s.handle(s.handleMethodNotAllowed))
 
 	r.Get("/", s.handle(s.handleHome))
+	r.Get("/compare", s.handle(s.handleCompareForm))
+	r.Get("/compare/{topic}/{systems}", s.handle(s.handleCompare))
 	r.Get("/status", s.handle(s.handleStatus))
 	r.Get("/api/status", s.handle(s.handleAPIStatus))
 	r.Get("/healthz", s.handleHealthz)

@@ -59,6 +59,24 @@ func (f *fakeStore) ListSystems(ctx context.Context, topic string) ([]kb.System,
 	return systems, nil
 }
 
+func (f *fakeStore) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return kb.Topic{}, f.err
+	}
+	for _, t := range f.topics {
+		if t.Slug == slug {
+			return t, nil
+		}
+	}
+	return kb.Topic{}, kb.ErrNotFound
+}
+
+func (f *fakeStore) ResolveAlias(ctx context.Context, topic, kind, from string) (string, error) {
+	return "", kb.ErrNotFound
+}
+
 func (f *fakeStore) Revision(ctx context.Context) (kb.Revision, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

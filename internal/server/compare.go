@@ -1,0 +1,397 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// slugRE is the spec's slug: lowercase a-z, 0-9 and single hyphens.
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// maxCompare bounds the systems of one compare view.
+const maxCompare = 24
+
+// compareQuery is the filter part of a compare URL.
+type compareQuery struct {
+	diff       bool
+	categories []string
+	need       []string
+}
+
+// encode writes the query in its one canonical form.
+func (q compareQuery) encode() string {
+	var parts []string
+	if q.diff {
+		parts = append(parts, "diff=1")
+	}
+	if len(q.categories) > 0 {
+		parts = append(parts, "categories="+escapeList(q.categories))
+	}
+	if len(q.need) > 0 {
+		parts = append(parts, "need="+escapeList(q.need))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "?" + strings.Join(parts, "&")
+}
+
+// escapeList joins keys with literal commas, as the spec's URLs show them.
+func escapeList(keys []string) string {
+	esc := make([]string, len(keys))
+	for i, k := range keys {
+		esc[i] = url.QueryEscape(k)
+	}
+	return strings.Join(esc, ",")
+}
+
+// compareURL is the path and query of a compare view.
+func compareURL(topic string, systems []string, q compareQuery) string {
+	return "/compare/" + topic + "/" + strings.Join(systems, "-vs-") + q.encode()
+}
+
+// splitList splits a comma-separated parameter, dropping empty and repeated
+// entries.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseCompareQuery reads diff, categories and need, and reports whether the
+// query was already in canonical form. Form submissions (category=a&
+// category=b, add=x, add_need=y) are folded in; the caller redirects to the
+// canonical URL.
+func parseCompareQuery(u *url.URL) (q compareQuery, add string, canonical bool) {
+	v := u.Query()
+	d := v.Get("diff")
+	q.diff = d == "1" || d == "true" || d == "on"
+	q.categories = splitList(v.Get("categories"))
+	for _, c := range v["category"] {
+		if c != "" && !slices.Contains(q.categories, c) {
+			q.categories = append(q.categories, c)
+		}
+	}
+	q.need = splitList(v.Get("need"))
+	if n := v.Get("add_need"); n != "" && !slices.Contains(q.need, n) {
+		q.need = append(q.need, n)
+	}
+	add = v.Get("add")
+	canonical = u.RawQuery == strings.TrimPrefix(q.encode(), "?")
+	return q, add, canonical
+}
+
+// handleCompareForm serves GET /compare?topic=t&system=a&system=b: the topic
+// page's "compare selected" form lands here and is sent to the path form.
+func (s *server) handleCompareForm(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	topic := v.Get("topic")
+	var systems []string
+	for _, sys := range v["system"] {
+		if sys != "" && !slices.Contains(systems, sys) {
+			systems = append(systems, sys)
+		}
+	}
+	if !slugRE.MatchString(topic) {
+		return notFound("That comparison names no topic.", nil, fmt.Errorf("compare form topic %q: %w", topic, kb.ErrNotFound))
+	}
+	if len(systems) < 2 {
+		return &pageError{
+			message: "Pick at least two systems to compare.",
+			links:   []web.Crumb{{Title: "Back to the topic", URL: "/topics/" + topic}},
+			err:     fmt.Errorf("compare form with %d systems: %w", len(systems), kb.ErrInvalid),
+		}
+	}
+	q, _, _ := parseCompareQuery(r.URL)
+	http.Redirect(w, r, compareURL(topic, systems, q), http.StatusSeeOther)
+	return nil
+}
+
+// handleCompare serves GET /compare/{topic}/{a}-vs-{b}[-vs-{c}...]: the
+// systems side by side in the order given, with ?diff=1, ?categories= and
+// ?need= filters.
+func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	topicSlug := chi.URLParam(r, "topic")
+	spec := chi.URLParam(r, "systems")
+	topic, err := s.store.FindTopic(ctx, topicSlug)
+	if errors.Is(err, kb.ErrNotFound) {
+		return s.topicNotFound(r, topicSlug, err)
+	}
+	if err != nil {
+		return fmt.Errorf("find topic: %w", err)
+	}
+	all, err := s.store.ListSystems(ctx, topicSlug)
+	if err != nil {
+		return fmt.Errorf("list systems: %w", err)
+	}
+	bySlug := make(map[string]*kb.System, len(all))
+	for i := range all {
+		bySlug[all[i].Slug] = &all[i]
+	}
+
+	// Resolve the path's systems: aliases redirect, unknown ones are a 404
+	// that lists what exists, repeats are dropped by a redirect.
+	var slugs []string
+	redirect := false
+	for _, slug := range strings.Split(spec, "-vs-") {
+		if _, ok := bySlug[slug]; !ok {
+			to, err := s.store.ResolveAlias(ctx, topicSlug, kb.AliasSystem, slug)
+			if err != nil {
+				return s.systemNotFound(topic, all, slug, err)
+			}
+			slug, redirect = to, true
+		}
+		if slices.Contains(slugs, slug) {
+			redirect = true
+			continue
+		}
+		slugs = append(slugs, slug)
+	}
+	q, add, canonical := parseCompareQuery(r.URL)
+	if add != "" {
+		if _, ok := bySlug[add]; !ok {
+			return s.systemNotFound(topic, all, add, kb.ErrNotFound)
+		}
+		if !slices.Contains(slugs, add) {
+			slugs = append(slugs, add)
+		}
+	}
+	if len(slugs) > maxCompare {
+		return &pageError{
+			message: fmt.Sprintf("A comparison shows at most %d systems.", maxCompare),
+			err:     fmt.Errorf("compare of %d systems: %w", len(slugs), kb.ErrInvalid),
+		}
+	}
+	if redirect || !canonical {
+		status := http.StatusSeeOther // a form submission
+		if redirect && canonical {
+			status = http.StatusPermanentRedirect // an old slug: the move is permanent
+		}
+		http.Redirect(w, r, compareURL(topicSlug, slugs, q), status)
+		return nil
+	}
+	if len(slugs) < 2 {
+		return &pageError{
+			message: "A comparison needs at least two systems.",
+			links:   systemLinks(topic, all),
+			err:     fmt.Errorf("compare of one system: %w", kb.ErrInvalid),
+		}
+	}
+	if err := checkFilters(topic, q); err != nil {
+		return err
+	}
+	systems := make([]kb.System, len(slugs))
+	for i, slug := range slugs {
+		systems[i] = *bySlug[slug]
+	}
+	v := buildCompare(topic, systems, all, q)
+	v.Site = s.site(ctx)
+	return s.render(w, r, http.StatusOK, web.ComparePage(v))
+}
+
+// checkFilters answers unknown categories and needs with a 404 that lists
+// what exists.
+func checkFilters(t kb.Topic, q compareQuery) error {
+	for _, c := range q.categories {
+		if !slices.ContainsFunc(t.Categories, func(x kb.Category) bool { return x.Key == c }) {
+			var links []web.Crumb
+			for _, x := range t.Categories {
+				links = append(links, web.Crumb{Title: x.Title, URL: "/topics/" + t.Slug + "#category-" + x.Key})
+			}
+			return notFound(fmt.Sprintf("The topic %s has no category %q. Its categories are listed below.", t.Title, c), links,
+				fmt.Errorf("category %q: %w", c, kb.ErrNotFound))
+		}
+	}
+	for _, n := range q.need {
+		if !slices.ContainsFunc(t.Features, func(x kb.Feature) bool { return x.Key == n }) {
+			return notFound(fmt.Sprintf("The topic %s has no feature %q. Its features are listed on the topic page.", t.Title, n),
+				[]web.Crumb{{Title: t.Title, URL: "/topics/" + t.Slug}},
+				fmt.Errorf("feature %q: %w", n, kb.ErrNotFound))
+		}
+	}
+	return nil
+}
+
+// buildCompare lays out the compare view: rows grouped by category, the
+// filters applied, the needs scored and every control's URL.
+func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery) web.CompareView {
+	slugs := make([]string, len(systems))
+	names := make([]string, len(systems))
+	for i, s := range systems {
+		slugs[i], names[i] = s.Slug, s.Name
+	}
+	sorted := slices.Clone(slugs)
+	slices.Sort(sorted)
+	v := web.CompareView{
+		TopicSlug:    t.Slug,
+		TopicTitle:   t.Title,
+		Title:        strings.Join(names, " vs "),
+		CanonicalURL: compareURL(t.Slug, sorted, compareQuery{}),
+		Diff:         q.diff,
+		Path:         compareURL(t.Slug, slugs, compareQuery{}),
+		Query: web.Query{Diff: q.diff, Categories: strings.Join(q.categories, ","),
+			Need: strings.Join(q.need, ",")},
+	}
+	toggled := q
+	toggled.diff = !q.diff
+	v.DiffURL = compareURL(t.Slug, slugs, toggled)
+	noCats := q
+	noCats.categories = nil
+	v.AllCatsURL = compareURL(t.Slug, slugs, noCats)
+
+	// Columns, with their move and remove links and need scores.
+	for i, s := range systems {
+		col := web.CompareColumn{Slug: s.Slug, Name: s.Name, URL: "/topics/" + t.Slug + "/" + s.Slug}
+		if len(systems) > 2 {
+			col.RemoveURL = compareURL(t.Slug, slices.Delete(slices.Clone(slugs), i, i+1), q)
+		}
+		if i > 0 {
+			moved := slices.Clone(slugs)
+			moved[i-1], moved[i] = moved[i], moved[i-1]
+			col.LeftURL = compareURL(t.Slug, moved, q)
+		}
+		if i < len(systems)-1 {
+			moved := slices.Clone(slugs)
+			moved[i], moved[i+1] = moved[i+1], moved[i]
+			col.RightURL = compareURL(t.Slug, moved, q)
+		}
+		if len(q.need) > 0 {
+			col.Score = score(&s, t, q.need)
+		}
+		v.Systems = append(v.Systems, col)
+	}
+	for _, s := range all {
+		if !slices.Contains(slugs, s.Slug) {
+			v.AddOptions = append(v.AddOptions, web.Option{Value: s.Slug, Label: s.Name})
+		}
+	}
+
+	// Categories, needs and rows.
+	for _, c := range t.Categories {
+		v.Categories = append(v.Categories, web.CategoryOption{Key: c.Key, Title: c.Title, Checked: slices.Contains(q.categories, c.Key)})
+	}
+	featureName := map[string]string{}
+	for _, f := range t.Features {
+		featureName[f.Key] = f.Name
+		if !slices.Contains(q.need, f.Key) {
+			v.NeedOptions = append(v.NeedOptions, web.Option{Value: f.Key, Label: f.Name})
+		}
+	}
+	for _, n := range q.need {
+		rest := q
+		rest.need = slices.DeleteFunc(slices.Clone(q.need), func(x string) bool { return x == n })
+		v.Needs = append(v.Needs, web.NeedChip{Key: n, Name: featureName[n], RemoveURL: compareURL(t.Slug, slugs, rest)})
+	}
+	groups := map[string]*web.CompareGroup{}
+	var order []string
+	for _, c := range t.Categories {
+		if len(q.categories) == 0 || slices.Contains(q.categories, c.Key) {
+			groups[c.Key] = &web.CompareGroup{Key: c.Key, Title: c.Title}
+			order = append(order, c.Key)
+		}
+	}
+	if len(q.categories) == 0 {
+		groups[""] = &web.CompareGroup{Key: "other", Title: "Other"}
+		order = append(order, "")
+	}
+	for _, f := range t.Features {
+		g, ok := groups[f.Category]
+		if !ok {
+			continue
+		}
+		cells := make([]kb.Cell, len(systems))
+		same := true
+		for i := range systems {
+			cells[i] = systems[i].Cell(f.Key)
+			if i > 0 && !cells[i].Same(cells[0]) {
+				same = false
+			}
+		}
+		if q.diff && same {
+			v.Hidden++
+			continue
+		}
+		row := web.CompareRow{Key: f.Key, Name: f.Name, Description: f.Description, Needed: slices.Contains(q.need, f.Key)}
+		for i, c := range cells {
+			wc := web.CompareCell{Value: c.Value}
+			if c.Value == "" {
+				wc.Support = string(c.Support)
+				if wc.Support == "" {
+					wc.Support = string(kb.SupportUnknown)
+				}
+			}
+			if c.Note != "" || c.Via != "" || c.Since != "" || c.Source != "" {
+				wc.Footnote = len(v.Footnotes) + 1
+				v.Footnotes = append(v.Footnotes, web.Footnote{N: wc.Footnote, System: systems[i].Name, Feature: f.Name,
+					Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
+			}
+			row.Cells = append(row.Cells, wc)
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	for _, k := range order {
+		if g := groups[k]; len(g.Rows) > 0 {
+			v.Groups = append(v.Groups, *g)
+		}
+	}
+	return v
+}
+
+// score counts how a system meets the needs: yes (or any known value of a
+// non-support feature) meets, partial and plugin count as partial.
+func score(s *kb.System, t kb.Topic, need []string) *web.NeedScore {
+	sc := &web.NeedScore{Of: len(need)}
+	for _, n := range need {
+		c := s.Cell(n)
+		switch {
+		case c.Support == kb.SupportYes || (c.Value != "" && c.Support != kb.SupportUnknown):
+			sc.Meets++
+		case c.Support == kb.SupportPartial || c.Support == kb.SupportPlugin:
+			sc.Partial++
+		}
+	}
+	return sc
+}
+
+// systemLinks lists a topic's systems as links.
+func systemLinks(t kb.Topic, all []kb.System) []web.Crumb {
+	links := make([]web.Crumb, 0, len(all))
+	for _, s := range all {
+		links = append(links, web.Crumb{Title: s.Name, URL: "/topics/" + t.Slug + "/" + s.Slug})
+	}
+	return links
+}
+
+// topicNotFound is the 404 for an unknown topic: it lists the topics.
+func (s *server) topicNotFound(r *http.Request, slug string, err error) error {
+	topics, lerr := s.store.ListTopics(r.Context())
+	if lerr != nil {
+		return fmt.Errorf("list topics: %w", lerr)
+	}
+	var links []web.Crumb
+	for _, t := range topics {
+		links = append(links, web.Crumb{Title: t.Title, URL: "/topics/" + t.Slug})
+	}
+	return notFound(fmt.Sprintf("There is no topic %q. These topics exist:", slug), links, err)
+}
+
+// systemNotFound is the 404 for an unknown system: it lists the topic's.
+func (s *server) systemNotFound(t kb.Topic, all []kb.System, slug string, err error) error {
+	return notFound(fmt.Sprintf("The topic %s has no system %q. Its systems are:", t.Title, slug), systemLinks(t, all),
+		fmt.Errorf("system %q: %w", slug, err))
+}

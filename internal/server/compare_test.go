@@ -1,0 +1,151 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"versa/internal/content"
+	"versa/internal/sqlite"
+)
+
+// realServer serves a content folder through the real store.
+func realServer(t *testing.T, dir string) http.Handler {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "versa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c, problems, err := content.Load(os.DirFS(dir))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("load %s: %v %v", dir, err, problems)
+	}
+	if err := db.ReplaceContent(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	return New(Config{}, db)
+}
+
+func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+	return rec
+}
+
+// rows returns the feature keys of the table's rows, in order.
+func rows(t *testing.T, body string) []string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "tr" {
+			for _, a := range n.Attr {
+				if a.Key == "id" && strings.HasPrefix(a.Val, "feature-") {
+					out = append(out, strings.TrimPrefix(a.Val, "feature-"))
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
+
+func TestCompare(t *testing.T) {
+	h := realServer(t, "../content/testdata/valid")
+	tests := []struct {
+		name       string
+		target     string
+		status     int
+		location   string
+		wantRows   []string
+		wantInBody []string
+	}{
+		{name: "two systems", target: "/compare/web/django-vs-flask", status: 200,
+			wantRows:   []string{"orm", "first_release", "license", "csrf"},
+			wantInBody: []string{"Django vs Flask", `rel="canonical" href="/compare/web/django-vs-flask"`, "via Flask-SQLAlchemy", "Middleware on by default"}},
+		{name: "order kept, canonical sorted", target: "/compare/web/flask-vs-django", status: 200,
+			wantInBody: []string{"Flask vs Django", `rel="canonical" href="/compare/web/django-vs-flask"`}},
+		{name: "differences only", target: "/compare/web/django-vs-flask?diff=1", status: 200,
+			wantRows: []string{"orm", "first_release", "license", "csrf"}, wantInBody: []string{"(0 same rows hidden)"}},
+		{name: "one category", target: "/compare/web/django-vs-flask?categories=security", status: 200,
+			wantRows: []string{"csrf"}},
+		{name: "needs scored", target: "/compare/web/django-vs-flask?need=orm,csrf", status: 200,
+			wantInBody: []string{"meets 2 of 2", "meets 0 of 2", "(2 partial)"}},
+		{name: "alias redirects", target: "/compare/web/djangoproject-vs-flask?diff=1", status: 308, location: "/compare/web/django-vs-flask?diff=1"},
+		{name: "repeat dropped", target: "/compare/web/django-vs-flask-vs-django", status: 308, location: "/compare/web/django-vs-flask"},
+		{name: "form query folded", target: "/compare/web/django-vs-flask?category=data&category=security&diff=on", status: 303,
+			location: "/compare/web/django-vs-flask?diff=1&categories=data,security"},
+		{name: "add column", target: "/compare/web/django-vs-flask?add=flask", status: 303, location: "/compare/web/django-vs-flask"},
+		{name: "compare form", target: "/compare?topic=web&system=flask&system=django", status: 303, location: "/compare/web/flask-vs-django"},
+		{name: "unknown topic", target: "/compare/nope/django-vs-flask", status: 404, wantInBody: []string{`There is no topic &#34;nope&#34;`, `href="/topics/web"`}},
+		{name: "unknown system", target: "/compare/web/django-vs-rails", status: 404, wantInBody: []string{`has no system &#34;rails&#34;`, `href="/topics/web/flask"`}},
+		{name: "unknown category", target: "/compare/web/django-vs-flask?categories=speed", status: 404, wantInBody: []string{`has no category &#34;speed&#34;`}},
+		{name: "unknown need", target: "/compare/web/django-vs-flask?need=admin", status: 404, wantInBody: []string{`has no feature &#34;admin&#34;`}},
+		{name: "one system", target: "/compare/web/django", status: 400},
+		{name: "hostile slug", target: "/compare/web/%3Cscript%3E-vs-flask", status: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, h, tt.target)
+			if rec.Code != tt.status {
+				t.Fatalf("GET %s = %d, want %d\n%s", tt.target, rec.Code, tt.status, rec.Body.String())
+			}
+			if got := rec.Header().Get("Location"); got != tt.location {
+				t.Errorf("Location = %q, want %q", got, tt.location)
+			}
+			body := rec.Body.String()
+			if tt.wantRows != nil {
+				if got := rows(t, body); strings.Join(got, ",") != strings.Join(tt.wantRows, ",") {
+					t.Errorf("rows = %v, want %v", got, tt.wantRows)
+				}
+			}
+			for _, want := range tt.wantInBody {
+				if !strings.Contains(body, want) {
+					t.Errorf("body lacks %q", want)
+				}
+			}
+			if strings.Contains(body, "<script>") {
+				t.Errorf("body has an unescaped script tag")
+			}
+		})
+	}
+}
+
+// TestCompareBundledPairs renders every pair of the bundled systems: each
+// page answers 200 with every feature as a row and no unknown cell.
+func TestCompareBundledPairs(t *testing.T) {
+	h := realServer(t, "../../content")
+	systems := []string{"bottle", "django", "fastapi", "flask", "pyramid", "tornado"}
+	for i, a := range systems {
+		for _, b := range systems[i+1:] {
+			target := "/compare/python-web-frameworks/" + a + "-vs-" + b
+			rec := get(t, h, target)
+			if rec.Code != 200 {
+				t.Fatalf("GET %s = %d", target, rec.Code)
+			}
+			body := rec.Body.String()
+			if n := len(rows(t, body)); n < 40 {
+				t.Errorf("%s: %d rows, want every feature (40+)", target, n)
+			}
+			if strings.Contains(body, "support-unknown") {
+				t.Errorf("%s shows an unknown cell", target)
+			}
+		}
+	}
+}

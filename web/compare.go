@@ -1,0 +1,133 @@
+package web
+
+// CompareView is a side-by-side table of systems of one topic. The server
+// computes everything, including every control's URL, so that each control
+// is a plain link or GET form and the URL always says what is on screen.
+type CompareView struct {
+	Site         Site
+	TopicSlug    string
+	TopicTitle   string
+	Title        string // "Django vs Flask"
+	CanonicalURL string
+	Systems      []CompareColumn
+	Groups       []CompareGroup
+	Footnotes    []Footnote
+	Diff         bool
+	DiffURL      string // the same view with "differences only" toggled
+	Hidden       int    // rows hidden by differences only
+	Categories   []CategoryOption
+	AllCatsURL   string // the view without a category filter
+	Needs        []NeedChip
+	NeedOptions  []Option // features that can be added as needs
+	AddOptions   []Option // systems of the topic not in the table
+	Path         string   // the path the GET forms submit to
+	Query        Query
+}
+
+// Query is the filter part of a compare URL, for the GET forms' hidden fields.
+type Query struct {
+	Diff       bool
+	Categories string // comma-separated
+	Need       string // comma-separated
+}
+
+// CompareColumn is one system's column.
+type CompareColumn struct {
+	Slug      string
+	Name      string
+	URL       string
+	RemoveURL string // empty when removing would leave fewer than two
+	LeftURL   string // empty for the first column
+	RightURL  string // empty for the last column
+	Score     *NeedScore
+}
+
+// NeedScore is how a system meets the requirement profile.
+type NeedScore struct {
+	Meets, Partial, Of int
+}
+
+// CompareGroup is one category's rows.
+type CompareGroup struct {
+	Key   string
+	Title string
+	Rows  []CompareRow
+}
+
+// CompareRow is one feature across the systems.
+type CompareRow struct {
+	Key         string
+	Name        string
+	Description string
+	Needed      bool
+	Cells       []CompareCell
+}
+
+// CompareCell is one system's value for one feature.
+type CompareCell struct {
+	Support  string // yes, partial, plugin, no, unknown; empty for a value
+	Value    string // for text, number, year and list features
+	Footnote int    // the number of its note, 0 if none
+}
+
+// Footnote is the note, via, since and source of one cell.
+type Footnote struct {
+	N       int
+	System  string
+	Feature string
+	Note    string
+	Via     string
+	Since   string
+	Source  string
+}
+
+// CategoryOption is a category checkbox of the filter form.
+type CategoryOption struct {
+	Key     string
+	Title   string
+	Checked bool
+}
+
+// NeedChip is one feature of the requirement profile.
+type NeedChip struct {
+	Key       string
+	Name      string
+	RemoveURL string
+}
+
+// Option is a value and label of a select.
+type Option struct {
+	Value string
+	Label string
+}
+
+// supportLabel is the word shown with a support level's icon.
+func supportLabel(s string) string {
+	switch s {
+	case "yes":
+		return "Yes"
+	case "partial":
+		return "Partial"
+	case "plugin":
+		return "Plugin"
+	case "no":
+		return "No"
+	}
+	return "unknown"
+}
+
+// supportIcon is the symbol shown before the word; it is decorative, the
+// word carries the meaning.
+func supportIcon(s string) string {
+	switch s {
+	case "yes":
+		return "✔"
+	case "partial":
+		return "◐"
+	case "plugin":
+		return "⊕"
+	case "no":
+		return "✘"
+	}
+	return "–"
+}
