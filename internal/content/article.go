@@ -24,19 +24,7 @@ type topicIndex struct {
 // parseArticle reads articles/<slug>.md. It returns nil when the file cannot
 // be read at all.
 func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte) *kb.Article {
-	src, ok := f.checkText(src)
-	if !ok {
-		return nil
-	}
-	fm, bodySrc, bodyLine, ok := f.splitFrontMatter(src)
-	if !ok {
-		return nil
-	}
-	root, ok := f.parseYAML(fm)
-	if !ok {
-		return nil
-	}
-	fields, ok := f.fields(root, "front matter")
+	fields, bodySrc, bodyLine, ok := f.markdownFile(src)
 	if !ok {
 		return nil
 	}

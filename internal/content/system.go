@@ -18,19 +18,7 @@ var (
 // parseSystem reads systems/<slug>.md. It returns nil when the file cannot
 // be read at all (not UTF-8, no front matter, bad YAML).
 func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *kb.System {
-	src, ok := f.checkText(src)
-	if !ok {
-		return nil
-	}
-	fm, bodySrc, bodyLine, ok := f.splitFrontMatter(src)
-	if !ok {
-		return nil
-	}
-	root, ok := f.parseYAML(fm)
-	if !ok {
-		return nil
-	}
-	fields, ok := f.fields(root, "front matter")
+	fields, bodySrc, bodyLine, ok := f.markdownFile(src)
 	if !ok {
 		return nil
 	}

@@ -96,6 +96,27 @@ func (f *file) splitFrontMatter(src []byte) (fm, body []byte, bodyLine int, ok b
 	return nil, nil, 0, false
 }
 
+// markdownFile reads a Markdown file with front matter: its fields, its
+// body and the file line the body starts on. ok is false when the file
+// cannot be read at all (not UTF-8, no or unclosed front matter, bad YAML).
+func (f *file) markdownFile(src []byte) (fields []field, body []byte, bodyLine int, ok bool) {
+	if src, ok = f.checkText(src); !ok {
+		return nil, nil, 0, false
+	}
+	fm, body, bodyLine, ok := f.splitFrontMatter(src)
+	if !ok {
+		return nil, nil, 0, false
+	}
+	root, ok := f.parseYAML(fm)
+	if !ok {
+		return nil, nil, 0, false
+	}
+	if fields, ok = f.fields(root, "front matter"); !ok {
+		return nil, nil, 0, false
+	}
+	return fields, body, bodyLine, true
+}
+
 // parseYAML parses one YAML document and returns its root node (nil for an
 // empty document). A syntax error becomes a problem at the YAML's line.
 func (f *file) parseYAML(src []byte) (ast.Node, bool) {
