@@ -21,6 +21,10 @@ type Store interface {
 	ListTopics(ctx context.Context) ([]kb.Topic, error)
 	FindTopic(ctx context.Context, slug string) (kb.Topic, error)
 	ListSystems(ctx context.Context, topic string) ([]kb.System, error)
+	FindSystem(ctx context.Context, topic, slug string) (kb.System, error)
+	ListArticles(ctx context.Context, f kb.ArticleFilter) ([]kb.Article, error)
+	ListTags(ctx context.Context, topic string) ([]string, error)
+	FindArticle(ctx context.Context, topic, slug string) (kb.Article, error)
 	ResolveAlias(ctx context.Context, topic, kind, from string) (string, error)
 	// Revision describes the content being served; it returns kb.ErrNotFound
 	// before the first load.
@@ -72,6 +76,10 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/compare", s.handle(s.handleCompareForm))
 	r.Get("/compare/{topic}/{systems}", s.handle(s.handleCompare))
+	r.Get("/topics/{topic}", s.handle(s.handleTopic))
+	r.Get("/topics/{topic}/{system}", s.handle(s.handleSystem))
+	r.Get("/articles", s.handle(s.handleArticles))
+	r.Get("/articles/{topic}/{article}", s.handle(s.handleArticle))
 	r.Get("/status", s.handle(s.handleStatus))
 	r.Get("/api/status", s.handle(s.handleAPIStatus))
 	r.Get("/healthz", s.handleHealthz)

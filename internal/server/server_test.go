@@ -73,6 +73,47 @@ func (f *fakeStore) FindTopic(ctx context.Context, slug string) (kb.Topic, error
 	return kb.Topic{}, kb.ErrNotFound
 }
 
+func (f *fakeStore) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return kb.System{}, f.err
+	}
+	for _, s := range f.systems[topic] {
+		if s.Slug == slug {
+			return s, nil
+		}
+	}
+	return kb.System{}, kb.ErrNotFound
+}
+
+func (f *fakeStore) ListArticles(ctx context.Context, filter kb.ArticleFilter) ([]kb.Article, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	return []kb.Article{}, nil
+}
+
+func (f *fakeStore) ListTags(ctx context.Context, topic string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	return []string{}, nil
+}
+
+func (f *fakeStore) FindArticle(ctx context.Context, topic, slug string) (kb.Article, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return kb.Article{}, f.err
+	}
+	return kb.Article{}, kb.ErrNotFound
+}
+
 func (f *fakeStore) ResolveAlias(ctx context.Context, topic, kind, from string) (string, error) {
 	return "", kb.ErrNotFound
 }

@@ -1,0 +1,249 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// markerRE matches kb.MatrixMarker's comments in an article's HTML.
+var markerRE = regexp.MustCompile(`<!--versa:matrix:(\d+)-->`)
+
+// handleArticle serves GET /articles/{topic}/{article}: one article with its
+// live tables in place. An old slug redirects.
+func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	topicSlug := chi.URLParam(r, "topic")
+	slug := chi.URLParam(r, "article")
+	topic, err := s.store.FindTopic(ctx, topicSlug)
+	if errors.Is(err, kb.ErrNotFound) {
+		return s.topicNotFound(r, topicSlug, err)
+	}
+	if err != nil {
+		return fmt.Errorf("find topic: %w", err)
+	}
+	a, err := s.store.FindArticle(ctx, topicSlug, slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		to, aerr := s.store.ResolveAlias(ctx, topicSlug, kb.AliasArticle, slug)
+		if aerr == nil {
+			http.Redirect(w, r, articlePath(topicSlug, to), http.StatusPermanentRedirect)
+			return nil
+		}
+		if !errors.Is(aerr, kb.ErrNotFound) {
+			return fmt.Errorf("resolve alias: %w", aerr)
+		}
+		return s.articleNotFound(r, topic, slug, err)
+	}
+	if err != nil {
+		return fmt.Errorf("find article: %w", err)
+	}
+	all, err := s.store.ListSystems(ctx, topicSlug)
+	if err != nil {
+		return fmt.Errorf("list systems: %w", err)
+	}
+	v := buildArticle(topic, a, all)
+	v.Site = s.site(ctx)
+	return s.render(w, r, http.StatusOK, web.ArticlePage(v))
+}
+
+// articleNotFound is the 404 for an unknown article: it lists the topic's.
+func (s *server) articleNotFound(r *http.Request, t kb.Topic, slug string, err error) error {
+	as, lerr := s.store.ListArticles(r.Context(), kb.ArticleFilter{Topic: t.Slug})
+	if lerr != nil {
+		return fmt.Errorf("list articles: %w", lerr)
+	}
+	links := make([]web.Crumb, 0, len(as))
+	for _, a := range as {
+		links = append(links, web.Crumb{Title: a.Title, URL: articlePath(a.Topic, a.Slug)})
+	}
+	msg := fmt.Sprintf("The topic %s has no article %q. Its articles are:", t.Title, slug)
+	if len(links) == 0 {
+		msg = fmt.Sprintf("The topic %s has no article %q, and no articles yet.", t.Title, slug)
+	}
+	return notFound(msg, links, fmt.Errorf("article %q: %w", slug, err))
+}
+
+// buildArticle lays out an article: its HTML split at the matrix markers,
+// each marker replaced by its live table.
+func buildArticle(t kb.Topic, a kb.Article, all []kb.System) web.ArticleView {
+	v := web.ArticleView{
+		TopicSlug:  t.Slug,
+		TopicTitle: t.Title,
+		Slug:       a.Slug,
+		Title:      a.Title,
+		Summary:    a.Summary,
+		Updated:    a.Updated,
+		Tags:       a.Tags,
+	}
+	bySlug := make(map[string]*kb.System, len(all))
+	for i := range all {
+		bySlug[all[i].Slug] = &all[i]
+	}
+	for _, slug := range a.Systems {
+		name := slug
+		if s, ok := bySlug[slug]; ok {
+			name = s.Name
+		}
+		v.Systems = append(v.Systems, web.Crumb{Title: name, URL: systemPath(t.Slug, slug)})
+	}
+	notes := 0 // footnotes so far, so that every table's are numbered apart
+	rest := a.HTML
+	for {
+		loc := markerRE.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			break
+		}
+		if before := rest[:loc[0]]; before != "" {
+			v.Parts = append(v.Parts, web.ArticlePart{HTML: before})
+		}
+		i, err := strconv.Atoi(rest[loc[2]:loc[3]])
+		rest = rest[loc[1]:]
+		if err != nil || i >= len(a.Matrices) {
+			continue // a marker without its matrix: drop it
+		}
+		v.Parts = append(v.Parts, matrixPart(t, a.Matrices[i], all, bySlug, &notes))
+	}
+	if rest != "" {
+		v.Parts = append(v.Parts, web.ArticlePart{HTML: rest})
+	}
+	return v
+}
+
+// matrixPart builds one embedded table. Its footnotes are numbered after
+// the *notes already on the page.
+func matrixPart(t kb.Topic, m kb.Matrix, all []kb.System, bySlug map[string]*kb.System, notes *int) web.ArticlePart {
+	var systems []kb.System
+	var slugs []string
+	for _, slug := range m.Systems {
+		if s, ok := bySlug[slug]; ok && !slices.Contains(slugs, slug) {
+			systems = append(systems, *s)
+			slugs = append(slugs, slug)
+		}
+	}
+	if len(systems) == 0 {
+		return web.ArticlePart{Missing: true}
+	}
+	if len(m.Features) > 0 {
+		t.Features = slices.DeleteFunc(slices.Clone(t.Features), func(f kb.Feature) bool {
+			return !slices.Contains(m.Features, f.Key)
+		})
+	}
+	q := compareQuery{diff: m.Diff, categories: m.Categories}
+	cv := buildCompare(t, systems, all, q)
+	cv.Path = compareURL(t.Slug, slugs, q)
+	for i := range cv.Systems {
+		// The table is fixed by the article; rearranging it belongs to the
+		// compare page.
+		cv.Systems[i].LeftURL, cv.Systems[i].RightURL, cv.Systems[i].RemoveURL = "", "", ""
+	}
+	if *notes > 0 {
+		for gi := range cv.Groups {
+			for ri := range cv.Groups[gi].Rows {
+				for ci := range cv.Groups[gi].Rows[ri].Cells {
+					if c := &cv.Groups[gi].Rows[ri].Cells[ci]; c.Footnote > 0 {
+						c.Footnote += *notes
+					}
+				}
+			}
+		}
+		for i := range cv.Footnotes {
+			cv.Footnotes[i].N += *notes
+		}
+	}
+	*notes += len(cv.Footnotes)
+	return web.ArticlePart{Matrix: &cv}
+}
+
+// handleArticles serves GET /articles, /articles?tag=x&topic=y: every
+// article newest first, with the tag and topic filters as chips.
+func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	tag, topicSlug := q.Get("tag"), q.Get("topic")
+	topics, err := s.store.ListTopics(ctx)
+	if err != nil {
+		return fmt.Errorf("list topics: %w", err)
+	}
+	titles := make(map[string]string, len(topics))
+	for _, t := range topics {
+		titles[t.Slug] = t.Title
+	}
+	if _, ok := titles[topicSlug]; topicSlug != "" && !ok {
+		return s.topicNotFound(r, topicSlug, fmt.Errorf("articles of topic %q: %w", topicSlug, kb.ErrNotFound))
+	}
+	if tag != "" {
+		every, err := s.store.ListTags(ctx, "")
+		if err != nil {
+			return fmt.Errorf("list tags: %w", err)
+		}
+		if !slices.Contains(every, tag) {
+			links := make([]web.Crumb, 0, len(every))
+			for _, t := range every {
+				links = append(links, web.Crumb{Title: t, URL: articlesURL(topicSlug, t)})
+			}
+			return notFound(fmt.Sprintf("No article is tagged %q. These tags exist:", tag), links,
+				fmt.Errorf("tag %q: %w", tag, kb.ErrNotFound))
+		}
+	}
+	tags, err := s.store.ListTags(ctx, topicSlug)
+	if err != nil {
+		return fmt.Errorf("list tags: %w", err)
+	}
+	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{Topic: topicSlug, Tag: tag})
+	if err != nil {
+		return fmt.Errorf("list articles: %w", err)
+	}
+	v := web.ArticlesView{
+		Site:     s.site(ctx),
+		Tag:      tag,
+		Topic:    topicSlug,
+		Articles: articleItems(articles, titles),
+		ClearURL: "/articles",
+	}
+	for _, t := range topics {
+		c := web.FilterChip{Label: t.Title, URL: articlesURL(t.Slug, tag)}
+		if t.Slug == topicSlug {
+			c.Current, c.URL = true, articlesURL("", tag)
+		}
+		v.Topics = append(v.Topics, c)
+	}
+	if tag != "" && !slices.Contains(tags, tag) {
+		tags = append(tags, tag) // tagged in other topics only: still removable
+	}
+	for _, t := range tags {
+		c := web.FilterChip{Label: t, URL: articlesURL(topicSlug, t)}
+		if t == tag {
+			c.Current, c.URL = true, articlesURL(topicSlug, "")
+		}
+		v.Tags = append(v.Tags, c)
+	}
+	return s.render(w, r, http.StatusOK, web.ArticlesPage(v))
+}
+
+// articlesURL is the article list with the given filters.
+func articlesURL(topic, tag string) string {
+	var parts []string
+	if tag != "" {
+		parts = append(parts, "tag="+url.QueryEscape(tag))
+	}
+	if topic != "" {
+		parts = append(parts, "topic="+url.QueryEscape(topic))
+	}
+	if len(parts) == 0 {
+		return "/articles"
+	}
+	u := "/articles?" + parts[0]
+	if len(parts) > 1 {
+		u += "&" + parts[1]
+	}
+	return u
+}

@@ -1,0 +1,159 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/go-chi/chi/v5"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// handleSystem serves GET /topics/{topic}/{system}: one system's overview,
+// pros, cons and use cases, every feature value, links to compare it with
+// the others and the articles that mention it. An old slug redirects.
+func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	topicSlug := chi.URLParam(r, "topic")
+	slug := chi.URLParam(r, "system")
+	topic, err := s.store.FindTopic(ctx, topicSlug)
+	if errors.Is(err, kb.ErrNotFound) {
+		return s.topicNotFound(r, topicSlug, err)
+	}
+	if err != nil {
+		return fmt.Errorf("find topic: %w", err)
+	}
+	sys, err := s.store.FindSystem(ctx, topicSlug, slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		to, aerr := s.store.ResolveAlias(ctx, topicSlug, kb.AliasSystem, slug)
+		if aerr == nil {
+			http.Redirect(w, r, systemPath(topicSlug, to), http.StatusPermanentRedirect)
+			return nil
+		}
+		if !errors.Is(aerr, kb.ErrNotFound) {
+			return fmt.Errorf("resolve alias: %w", aerr)
+		}
+		all, lerr := s.store.ListSystems(ctx, topicSlug)
+		if lerr != nil {
+			return fmt.Errorf("list systems: %w", lerr)
+		}
+		return s.systemNotFound(topic, all, slug, err)
+	}
+	if err != nil {
+		return fmt.Errorf("find system: %w", err)
+	}
+	all, err := s.store.ListSystems(ctx, topicSlug)
+	if err != nil {
+		return fmt.Errorf("list systems: %w", err)
+	}
+	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{Topic: topicSlug, System: slug})
+	if err != nil {
+		return fmt.Errorf("list articles: %w", err)
+	}
+	v := buildSystem(topic, sys, all, articles)
+	v.Site = s.site(ctx)
+	return s.render(w, r, http.StatusOK, web.SystemPage(v))
+}
+
+// systemPath is the URL of a system's page.
+func systemPath(topic, system string) string { return "/topics/" + topic + "/" + system }
+
+// buildSystem lays out a system's page.
+func buildSystem(t kb.Topic, sys kb.System, all []kb.System, articles []kb.Article) web.SystemView {
+	v := web.SystemView{
+		TopicSlug:  t.Slug,
+		TopicTitle: t.Title,
+		Slug:       sys.Slug,
+		Name:       sys.Name,
+		Summary:    sys.Summary,
+		Homepage:   sys.Homepage,
+		Tags:       sys.Tags,
+	}
+	for _, sec := range sys.Sections {
+		ws := web.SystemSection{Kind: string(sec.Kind), Heading: sec.Heading, Anchor: sec.Anchor, HTML: sec.HTML}
+		switch {
+		case sec.Heading == "":
+			v.Overview += sec.HTML
+		case sec.Kind == kb.KindBody:
+			v.Body = append(v.Body, ws)
+		default:
+			v.Lists = append(v.Lists, ws)
+		}
+	}
+	for _, g := range byCategory(t) {
+		wg := web.FeatureGroup{Key: g.key, Title: g.title}
+		for _, f := range g.features {
+			c := sys.Cell(f.Key)
+			wg.Rows = append(wg.Rows, web.FeatureValue{Key: f.Key, Name: f.Name, Description: f.Description,
+				Cell: webCell(c), Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
+		}
+		v.Groups = append(v.Groups, wg)
+	}
+	for _, o := range all {
+		if o.Slug != sys.Slug {
+			v.Compare = append(v.Compare, web.Crumb{Title: o.Name, URL: compareURL(t.Slug, []string{sys.Slug, o.Slug}, compareQuery{})})
+		}
+	}
+	v.Articles = articleItems(articles, map[string]string{t.Slug: t.Title})
+	return v
+}
+
+// categoryFeatures is one category of a topic with its features.
+type categoryFeatures struct {
+	key, title string
+	features   []kb.Feature
+}
+
+// byCategory groups a topic's features by category, in the topic's order;
+// features of an unknown category come last under "Other", and empty
+// categories are left out.
+func byCategory(t kb.Topic) []categoryFeatures {
+	index := make(map[string]int, len(t.Categories))
+	groups := make([]categoryFeatures, 0, len(t.Categories)+1)
+	for _, c := range t.Categories {
+		index[c.Key] = len(groups)
+		groups = append(groups, categoryFeatures{key: c.Key, title: c.Title})
+	}
+	other := categoryFeatures{key: "other", title: "Other"}
+	for _, f := range t.Features {
+		if i, ok := index[f.Category]; ok {
+			groups[i].features = append(groups[i].features, f)
+		} else {
+			other.features = append(other.features, f)
+		}
+	}
+	groups = append(groups, other)
+	return slices.DeleteFunc(groups, func(g categoryFeatures) bool { return len(g.features) == 0 })
+}
+
+// webCell is a cell as the tables show it: a support level, or a value.
+func webCell(c kb.Cell) web.CompareCell {
+	if c.Value != "" {
+		return web.CompareCell{Value: c.Value}
+	}
+	if c.Support == "" {
+		return web.CompareCell{Support: string(kb.SupportUnknown)}
+	}
+	return web.CompareCell{Support: string(c.Support)}
+}
+
+// articleItems lists articles for a page, naming each topic by its title
+// when titles has it.
+func articleItems(as []kb.Article, titles map[string]string) []web.ArticleItem {
+	out := make([]web.ArticleItem, 0, len(as))
+	for _, a := range as {
+		title := titles[a.Topic]
+		if title == "" {
+			title = a.Topic
+		}
+		out = append(out, web.ArticleItem{URL: articlePath(a.Topic, a.Slug), Title: a.Title, TopicSlug: a.Topic,
+			TopicTitle: title, Summary: a.Summary, Updated: a.Updated, Tags: a.Tags})
+	}
+	return out
+}
+
+// articlePath is the URL of an article.
+func articlePath(topic, slug string) string { return "/articles/" + topic + "/" + slug }

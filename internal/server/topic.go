@@ -1,0 +1,268 @@
+package server
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// Topic page limits: the default columns, the most a reader may pick, and
+// the feature count above which the feature list starts collapsed.
+const (
+	defaultColumns = 5
+	maxColumns     = 24
+	collapseOver   = 60
+)
+
+// topicQuery is the filter part of a topic URL.
+type topicQuery struct {
+	cols []string // explicit columns; nil means the default ones
+	need []string
+	sort string // a feature key; empty sorts by name
+}
+
+// encode writes the query in its one canonical form.
+func (q topicQuery) encode() string {
+	var parts []string
+	if len(q.need) > 0 {
+		parts = append(parts, "need="+escapeList(q.need))
+	}
+	if q.sort != "" {
+		parts = append(parts, "sort="+url.QueryEscape(q.sort))
+	}
+	if len(q.cols) > 0 {
+		parts = append(parts, "cols="+escapeList(q.cols))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "?" + strings.Join(parts, "&")
+}
+
+// topicURL is the path and query of a topic view.
+func topicURL(topic string, q topicQuery) string { return "/topics/" + topic + q.encode() }
+
+// listParam joins every value of a repeated, comma-separated parameter.
+func listParam(v url.Values, key string) []string {
+	return splitList(strings.Join(v[key], ","))
+}
+
+// parseTopicQuery reads cols, need and sort, folding in the add_col and
+// add_need fields of the page's forms, and reports whether the query was
+// already in canonical form.
+func parseTopicQuery(u *url.URL) (q topicQuery, canonical bool) {
+	v := u.Query()
+	q.cols = listParam(v, "cols")
+	q.need = listParam(v, "need")
+	q.sort = strings.TrimSpace(v.Get("sort"))
+	for _, c := range listParam(v, "add_col") {
+		if !slices.Contains(q.cols, c) {
+			q.cols = append(q.cols, c)
+		}
+	}
+	for _, n := range listParam(v, "add_need") {
+		if !slices.Contains(q.need, n) {
+			q.need = append(q.need, n)
+		}
+	}
+	return q, u.RawQuery == strings.TrimPrefix(q.encode(), "?")
+}
+
+// handleTopic serves GET /topics/{topic}: the topic's systems as rows with a
+// few feature columns (?cols=), a requirement profile (?need=) that ranks
+// them, a sort by any feature (?sort=), and every feature by category.
+func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	topicSlug := chi.URLParam(r, "topic")
+	topic, err := s.store.FindTopic(ctx, topicSlug)
+	if errors.Is(err, kb.ErrNotFound) {
+		return s.topicNotFound(r, topicSlug, err)
+	}
+	if err != nil {
+		return fmt.Errorf("find topic: %w", err)
+	}
+	q, canonical := parseTopicQuery(r.URL)
+	keys := slices.Concat(q.cols, q.need)
+	if q.sort != "" {
+		keys = append(keys, q.sort)
+	}
+	for _, k := range keys {
+		if !slices.ContainsFunc(topic.Features, func(f kb.Feature) bool { return f.Key == k }) {
+			return notFound(fmt.Sprintf("The topic %s has no feature %q. Its features are listed on the topic page.", topic.Title, k),
+				[]web.Crumb{{Title: topic.Title, URL: "/topics/" + topic.Slug + "#features"}},
+				fmt.Errorf("feature %q: %w", k, kb.ErrNotFound))
+		}
+	}
+	if len(q.cols) > maxColumns || len(q.need) > maxColumns {
+		return &pageError{
+			message: fmt.Sprintf("The topic page shows at most %d feature columns; compare fewer systems side by side instead.", maxColumns),
+			links:   []web.Crumb{{Title: topic.Title, URL: "/topics/" + topic.Slug}},
+			err:     fmt.Errorf("topic view with %d columns, %d needs: %w", len(q.cols), len(q.need), kb.ErrInvalid),
+		}
+	}
+	if !canonical {
+		http.Redirect(w, r, topicURL(topicSlug, q), http.StatusSeeOther)
+		return nil
+	}
+	systems, err := s.store.ListSystems(ctx, topicSlug)
+	if err != nil {
+		return fmt.Errorf("list systems: %w", err)
+	}
+	v := buildTopic(topic, systems, q)
+	v.Site = s.site(ctx)
+	return s.render(w, r, http.StatusOK, web.TopicPage(v))
+}
+
+// buildTopic lays out the topic page: the shown columns, the rows scored
+// and sorted, and the feature list.
+func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
+	features := make(map[string]kb.Feature, len(t.Features))
+	pos := make(map[string]int, len(t.Features))
+	for i, f := range t.Features {
+		features[f.Key], pos[f.Key] = f, i
+	}
+	// cell finds a system's cell by the feature's position, as stores keep
+	// cells in the topic's order, falling back to a search.
+	cell := func(s *kb.System, key string) kb.Cell {
+		if i, ok := pos[key]; ok && i < len(s.Cells) && s.Cells[i].Feature == key {
+			return s.Cells[i]
+		}
+		return s.Cell(key)
+	}
+
+	cols := q.cols
+	if cols == nil {
+		for _, f := range t.Features[:min(defaultColumns, len(t.Features))] {
+			cols = append(cols, f.Key)
+		}
+	}
+	shown := slices.Clone(cols)
+	for _, k := range q.need {
+		if !slices.Contains(shown, k) {
+			shown = append(shown, k)
+		}
+	}
+	if q.sort != "" && !slices.Contains(shown, q.sort) {
+		shown = append(shown, q.sort)
+	}
+
+	v := web.TopicView{
+		Slug:     t.Slug,
+		Title:    t.Title,
+		Summary:  t.Summary,
+		Path:     "/topics/" + t.Slug,
+		Scored:   len(q.need) > 0,
+		Sorted:   q.sort != "",
+		Count:    len(t.Features),
+		Collapse: len(t.Features) > collapseOver,
+		Query:    web.TopicQuery{Cols: strings.Join(q.cols, ","), Need: strings.Join(q.need, ","), Sort: q.sort},
+	}
+	unsorted := q
+	unsorted.sort = ""
+	v.NameSort = topicURL(t.Slug, unsorted)
+	for _, k := range shown {
+		f := features[k]
+		sorted := q
+		sorted.sort = k
+		v.Columns = append(v.Columns, web.TopicColumn{Key: k, Name: f.Name, SortURL: topicURL(t.Slug, sorted),
+			Sorted: k == q.sort, Needed: slices.Contains(q.need, k)})
+	}
+	for _, n := range q.need {
+		rest := q
+		rest.need = slices.DeleteFunc(slices.Clone(q.need), func(x string) bool { return x == n })
+		v.Needs = append(v.Needs, web.NeedChip{Key: n, Name: features[n].Name, RemoveURL: topicURL(t.Slug, rest)})
+	}
+	for _, f := range t.Features {
+		v.Options = append(v.Options, web.Option{Value: f.Key, Label: f.Name})
+	}
+
+	// Rows: by name (the store's order), then by the sort feature, then by
+	// how well they meet the needs; each sort is stable, so the last one
+	// leads and the earlier ones break its ties.
+	order := make([]*kb.System, len(systems))
+	for i := range systems {
+		order[i] = &systems[i]
+	}
+	if q.sort != "" {
+		f := features[q.sort]
+		slices.SortStableFunc(order, func(a, b *kb.System) int { return compareCells(f.Type, cell(a, f.Key), cell(b, f.Key)) })
+	}
+	scores := make(map[*kb.System]*web.NeedScore, len(order))
+	if len(q.need) > 0 {
+		for _, s := range order {
+			scores[s] = score(s, t, q.need)
+		}
+		slices.SortStableFunc(order, func(a, b *kb.System) int {
+			sa, sb := scores[a], scores[b]
+			return cmp.Or(cmp.Compare(sb.Meets, sa.Meets), cmp.Compare(sb.Partial, sa.Partial))
+		})
+	}
+	for _, s := range order {
+		row := web.TopicRow{Slug: s.Slug, Name: s.Name, URL: systemPath(t.Slug, s.Slug), Summary: s.Summary, Score: scores[s]}
+		for _, k := range shown {
+			row.Cells = append(row.Cells, webCell(cell(s, k)))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+
+	// The feature list, category by category.
+	for _, g := range byCategory(t) {
+		c := web.FeatureCategory{Key: g.key, Title: g.title}
+		for _, f := range g.features {
+			c.Features = append(c.Features, web.FeatureInfo{Key: f.Key, Name: f.Name, Description: f.Description,
+				Type: string(cmp.Or(f.Type, kb.TypeSupport))})
+		}
+		v.Features = append(v.Features, c)
+	}
+	return v
+}
+
+// supportRank orders support levels best first; anything else goes last.
+func supportRank(s kb.Support) int {
+	if i := slices.Index(kb.SupportLevels, s); i >= 0 {
+		return i
+	}
+	return len(kb.SupportLevels)
+}
+
+// compareCells orders two cells of a feature for the topic page's sort:
+// support levels best first, numbers and years highest first, text
+// alphabetically; unknown values always last.
+func compareCells(typ kb.FeatureType, a, b kb.Cell) int {
+	switch typ {
+	case kb.TypeNumber, kb.TypeYear:
+		na, erra := strconv.ParseFloat(strings.TrimSpace(a.Value), 64)
+		nb, errb := strconv.ParseFloat(strings.TrimSpace(b.Value), 64)
+		switch {
+		case erra != nil && errb != nil:
+			return 0
+		case erra != nil:
+			return 1
+		case errb != nil:
+			return -1
+		}
+		return cmp.Compare(nb, na)
+	case kb.TypeText, kb.TypeList:
+		switch {
+		case a.Value == "" && b.Value == "":
+			return 0
+		case a.Value == "":
+			return 1
+		case b.Value == "":
+			return -1
+		}
+		return strings.Compare(strings.ToLower(a.Value), strings.ToLower(b.Value))
+	default:
+		return cmp.Compare(supportRank(a.Support), supportRank(b.Support))
+	}
+}

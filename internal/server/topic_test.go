@@ -1,0 +1,307 @@
+package server
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// writeContent writes a content folder from path → text and returns it.
+func writeContent(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// dbContent is a topic of four databases whose values sort differently by
+// each feature.
+var dbContent = map[string]string{
+	"db/topic.yaml": `title: Databases
+summary: Stores compared.
+categories:
+  - key: core
+    title: Core
+  - key: facts
+    title: Facts
+features:
+  - key: acid
+    name: ACID transactions
+    category: core
+    description: All or nothing.
+  - key: json
+    name: JSON documents
+    category: core
+  - key: sql
+    name: SQL
+    category: core
+  - key: replication
+    name: Replication
+    category: core
+  - key: backup
+    name: Online backup
+    category: core
+  - key: first_release
+    name: First release
+    category: facts
+    type: year
+  - key: license
+    name: Licence
+    category: facts
+    type: text
+`,
+	"db/systems/alpha.md": `---
+name: Alpha
+summary: The first one.
+aliases: [alfa]
+features:
+  acid: no
+  json: yes
+  first_release: 2001
+  license: MIT
+---
+Alpha overview.
+
+## Pros
+- Fast.
+
+## Cons
+- Young.
+
+## Best for
+- Caches.
+
+## History
+Started in a garage.
+`,
+	"db/systems/bravo.md": `---
+name: Bravo
+summary: The second one.
+homepage: https://bravo.example/
+features:
+  acid: yes
+  json: {support: plugin, via: bravo-json, note: Needs setup, since: "2.0", source: https://bravo.example/json}
+  first_release: 2015
+  license: Apache-2.0
+---
+Bravo overview.
+`,
+	"db/systems/charlie.md": `---
+name: Charlie
+summary: The third one.
+features:
+  acid: partial
+  json: yes
+  first_release: 1995
+---
+Charlie overview.
+`,
+	"db/systems/delta.md": `---
+name: Delta
+summary: The fourth one.
+features:
+  acid: yes
+  json: yes
+  license: BSD-3-Clause
+---
+Delta overview.
+`,
+	"db/articles/picking.md": `---
+title: Picking a database
+summary: How to choose.
+systems: [alpha, bravo]
+tags: [choosing, sql]
+aliases: [choosing]
+updated: 2026-02-01
+---
+Intro.
+
+` + "```matrix\nsystems: alpha, bravo\nfeatures: acid, json\n```" + `
+
+Between the tables.
+
+` + "```matrix\nsystems: bravo, charlie, delta\ncategories: facts\ndiff: true\n```" + `
+
+The end.
+`,
+	"db/articles/older.md": `---
+title: An older piece
+summary: From last year.
+systems: [charlie]
+tags: [history]
+updated: 2025-03-01
+---
+Old.
+`,
+}
+
+// systemRows returns the system slugs of the topic table's rows, in order.
+func systemRows(t *testing.T, body string) []string {
+	t.Helper()
+	return attrs(parse(t, body), "system-row", "data-system")
+}
+
+func TestTopic(t *testing.T) {
+	h := realServer(t, writeContent(t, dbContent))
+	tests := []struct {
+		name       string
+		target     string
+		status     int
+		location   string
+		wantRows   []string // system slugs in order
+		wantCols   []string // feature columns in order
+		wantScores []string
+		wantInBody []string
+	}{
+		{name: "default", target: "/topics/db", status: 200,
+			wantRows:   []string{"alpha", "bravo", "charlie", "delta"},
+			wantCols:   []string{"acid", "json", "sql", "replication", "backup"},
+			wantInBody: []string{"Databases", `action="/compare"`, `name="topic" value="db"`, `id="feature-first_release"`, `id="category-facts"`, "All or nothing."}},
+		{name: "picked columns", target: "/topics/db?cols=license,acid", status: 200,
+			wantCols: []string{"license", "acid"}},
+		{name: "sort by support", target: "/topics/db?sort=acid", status: 200,
+			wantRows: []string{"bravo", "delta", "charlie", "alpha"},
+			wantCols: []string{"acid", "json", "sql", "replication", "backup"}},
+		{name: "sort by year adds the column", target: "/topics/db?sort=first_release", status: 200,
+			wantRows: []string{"bravo", "alpha", "charlie", "delta"},
+			wantCols: []string{"acid", "json", "sql", "replication", "backup", "first_release"}},
+		{name: "sort by text", target: "/topics/db?sort=license&cols=license", status: 200,
+			wantRows: []string{"bravo", "delta", "alpha", "charlie"}},
+		{name: "needs rank rows", target: "/topics/db?need=acid,json", status: 200,
+			wantRows:   []string{"delta", "bravo", "charlie", "alpha"},
+			wantScores: []string{"meets 2 of 2", "meets 1 of 2 (1 partial)", "meets 1 of 2 (1 partial)", "meets 1 of 2"}},
+		{name: "needs then sort", target: "/topics/db?need=json&sort=first_release", status: 200,
+			wantRows: []string{"alpha", "charlie", "delta", "bravo"}},
+		{name: "form fields folded", target: "/topics/db?need=acid&add_need=json&sort=", status: 303, location: "/topics/db?need=acid,json"},
+		{name: "add column keeps defaults", target: "/topics/db?cols=acid&cols=json&add_col=license", status: 303, location: "/topics/db?cols=acid,json,license"},
+		{name: "unknown topic", target: "/topics/nope", status: 404, wantInBody: []string{`There is no topic &#34;nope&#34;`, `href="/topics/db"`}},
+		{name: "unknown column", target: "/topics/db?cols=speed", status: 404, wantInBody: []string{`has no feature &#34;speed&#34;`}},
+		{name: "unknown sort", target: "/topics/db?sort=speed", status: 404, wantInBody: []string{`has no feature &#34;speed&#34;`}},
+		{name: "unknown need", target: "/topics/db?need=acid,speed", status: 404, wantInBody: []string{`has no feature &#34;speed&#34;`}},
+		{name: "hostile need", target: "/topics/db?need=%3Cscript%3E", status: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, h, tt.target)
+			if rec.Code != tt.status {
+				t.Fatalf("GET %s = %d, want %d\n%s", tt.target, rec.Code, tt.status, rec.Body.String())
+			}
+			if got := rec.Header().Get("Location"); got != tt.location {
+				t.Errorf("Location = %q, want %q", got, tt.location)
+			}
+			body := rec.Body.String()
+			if tt.wantRows != nil {
+				if diff := cmp.Diff(tt.wantRows, systemRows(t, body)); diff != "" {
+					t.Errorf("rows (-want +got):\n%s", diff)
+				}
+			}
+			if tt.wantCols != nil {
+				if diff := cmp.Diff(tt.wantCols, attrs(parse(t, body), "column", "data-feature")); diff != "" {
+					t.Errorf("columns (-want +got):\n%s", diff)
+				}
+			}
+			if tt.wantScores != nil {
+				if diff := cmp.Diff(tt.wantScores, texts(parse(t, body), "score")); diff != "" {
+					t.Errorf("scores (-want +got):\n%s", diff)
+				}
+			}
+			for _, want := range tt.wantInBody {
+				if !strings.Contains(body, want) {
+					t.Errorf("body lacks %q", want)
+				}
+			}
+			if strings.Contains(body, "<script>") {
+				t.Errorf("body has an unescaped script tag")
+			}
+		})
+	}
+}
+
+// TestTopicCompareSelected follows the topic page's form: its fields land on
+// the compare page of the ticked systems.
+func TestTopicCompareSelected(t *testing.T) {
+	h := realServer(t, writeContent(t, dbContent))
+	rec := get(t, h, "/compare?topic=db&need=acid&system=charlie&system=alpha")
+	if rec.Code != 303 {
+		t.Fatalf("status = %d, want 303", rec.Code)
+	}
+	if got, want := rec.Header().Get("Location"), "/compare/db/charlie-vs-alpha?need=acid"; got != want {
+		t.Errorf("Location = %q, want %q", got, want)
+	}
+	doc := parse(t, get(t, h, "/topics/db").Body.String())
+	var boxes []string
+	for n := range doc.Descendants() {
+		if n.Data == "input" && attr(n, "type") == "checkbox" && attr(n, "name") == "system" {
+			boxes = append(boxes, attr(n, "value"))
+		}
+	}
+	if diff := cmp.Diff([]string{"alpha", "bravo", "charlie", "delta"}, boxes); diff != "" {
+		t.Errorf("checkboxes (-want +got):\n%s", diff)
+	}
+}
+
+// TestTopicLarge renders topics at the sizes the spec names: many systems
+// with few features, and few systems with many features, the latter with
+// its feature list collapsed.
+func TestTopicLarge(t *testing.T) {
+	tests := []struct {
+		name              string
+		systems, features int
+		wantDetails       bool
+	}{
+		{"400 systems x 20 features", 400, 20, false},
+		{"20 systems x 550 features", 20, 550, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var topic strings.Builder
+			topic.WriteString("title: Big\nsummary: Many.\ncategories:\n")
+			for c := range 10 {
+				topic.WriteString("  - key: c" + itoa(c) + "\n    title: Category " + itoa(c) + "\n")
+			}
+			topic.WriteString("features:\n")
+			for f := range tt.features {
+				topic.WriteString("  - key: f" + itoa(f) + "\n    name: Feature " + itoa(f) + "\n    category: c" + itoa(f%10) + "\n")
+			}
+			files := map[string]string{"big/topic.yaml": topic.String()}
+			for s := range tt.systems {
+				var b strings.Builder
+				b.WriteString("---\nname: System " + itoa(s) + "\nsummary: Number " + itoa(s) + ".\nfeatures:\n")
+				for f := range tt.features {
+					b.WriteString("  f" + itoa(f) + ": " + []string{"yes", "no", "partial", "plugin"}[(s+f)%4] + "\n")
+				}
+				b.WriteString("---\nText.\n")
+				files["big/systems/s"+itoa(s)+".md"] = b.String()
+			}
+			h := realServer(t, writeContent(t, files))
+			rec := get(t, h, "/topics/big?need=f1,f2&sort=f3")
+			if rec.Code != 200 {
+				t.Fatalf("status = %d", rec.Code)
+			}
+			body := rec.Body.String()
+			if got := len(systemRows(t, body)); got != tt.systems {
+				t.Errorf("%d rows, want %d", got, tt.systems)
+			}
+			if got := len(attrs(parse(t, body), "feature", "id")); got != tt.features {
+				t.Errorf("%d features listed, want %d", got, tt.features)
+			}
+			if got := strings.Contains(body, "<details"); got != tt.wantDetails {
+				t.Errorf("collapsed = %v, want %v", got, tt.wantDetails)
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
