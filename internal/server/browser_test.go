@@ -1,0 +1,349 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowser drives headless Chromium through the real router and the
+// bundled content, for what only a browser shows: navigation, anchors,
+// layout, script and CSP errors, and accessibility (axe-core).
+//
+// It needs chromium (/usr/bin/chromium or on PATH) and axe-core's
+// axe.min.js (VERSA_AXE, or the npm install that .ci/run makes). Without
+// them it skips, except under CI=true, where it fails.
+func TestBrowser(t *testing.T) {
+	bin := chromiumPath(t)
+	ts := httptest.NewServer(realServer(t, "../../content"))
+	defer ts.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	defer cancelAlloc()
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	defer cancelTab()
+
+	// Every page load reports console errors, uncaught exceptions, error
+	// log entries (failed loads, CSP reports) and CSP violation events.
+	var (
+		mu       sync.Mutex
+		problems []string
+	)
+	report := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		problems = append(problems, fmt.Sprintf(format, args...))
+	}
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				report("console.%s: %s", ev.Type, consoleArgs(ev.Args))
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil && d.Exception.Description != "" {
+				msg += " " + d.Exception.Description
+			}
+			report("uncaught exception at %s:%d: %s", d.URL, d.LineNumber, msg)
+		case *cdplog.EventEntryAdded:
+			if e := ev.Entry; e != nil && e.Level == cdplog.EntryLevelError {
+				report("log %s: %s (%s)", e.Source, e.Text, e.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	// DevTools injects this ahead of the page's own scripts, past its CSP.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `document.addEventListener("securitypolicyviolation", function (e) {
+				console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+					" at " + e.sourceFile + ":" + e.lineNumber);
+			});`,
+		})
+		return err
+	})); err != nil {
+		t.Fatalf("add CSP listener: %v", err)
+	}
+
+	const (
+		topicPath   = "/topics/python-web-frameworks"
+		comparePath = "/compare/python-web-frameworks/django-vs-flask-vs-fastapi"
+	)
+	rowCount := `document.querySelectorAll('tr[id^="feature-"]').length`
+
+	t.Run("diff toggle", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+comparePath)); err != nil {
+			t.Fatal(err)
+		}
+		all, err := chromedp.Run(ctx, chromedp.Evaluate[int](rowCount))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all == 0 {
+			t.Fatalf("compare page has no feature rows")
+		}
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="diff-toggle"]`)))
+		if err != nil {
+			t.Fatalf("click diff toggle: %v", err)
+		}
+		if resp.Status != 200 {
+			t.Errorf("diff page status = %d, want 200", resp.Status)
+		}
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := u.Query().Get("diff"); got != "1" {
+			t.Errorf("URL after toggle = %s, want diff=1", loc)
+		}
+		diff, err := chromedp.Run(ctx, chromedp.Evaluate[int](rowCount))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff == 0 || diff >= all {
+			t.Errorf("rows with diff = %d, want between 1 and %d (all rows)", diff, all-1)
+		}
+		hidden, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="hidden-count"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(hidden, "same rows hidden") {
+			t.Errorf("hidden count text = %q, want it to say %q", hidden, "same rows hidden")
+		}
+	})
+
+	t.Run("row anchor", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/compare/python-web-frameworks/django-vs-flask#feature-orm")); err != nil {
+			t.Fatal(err)
+		}
+		target, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(':target') || {id: ''}).id`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if target != "feature-orm" {
+			t.Fatalf(":target id = %q, want %q", target, "feature-orm")
+		}
+		// The jump to the fragment can land a frame after the load event;
+		// top may be a sub-pixel above 0 once it has.
+		inView := `(function () {
+			var r = document.getElementById("feature-orm").getBoundingClientRect();
+			return r.top > -1 && r.top < window.innerHeight;
+		})()`
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](inView, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			top, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("feature-orm").getBoundingClientRect().top`))
+			h, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.innerHeight`))
+			t.Errorf("row #feature-orm not in the viewport: top = %v, innerHeight = %v (%v)", top, h, err)
+		}
+	})
+
+	t.Run("phone width", func(t *testing.T) {
+		defer func() {
+			err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				if _, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+					return err
+				}
+				_, err := cdp.Call(ctx, tg, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{})
+				return err
+			}))
+			if err != nil {
+				t.Errorf("reset viewport: %v", err)
+			}
+		}()
+		const width = 390
+		if err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(width, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait),
+			chromedp.Navigate(ts.URL+comparePath),
+		); err != nil {
+			t.Fatal(err)
+		}
+		type widths struct {
+			WrapScroll, WrapClient, DocScroll, Inner float64
+		}
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[widths](`(function () {
+			var wrap = document.querySelector(".table-wrap");
+			return {
+				WrapScroll: wrap.scrollWidth, WrapClient: wrap.clientWidth,
+				DocScroll: document.documentElement.scrollWidth, Inner: window.innerWidth
+			};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.WrapScroll <= w.WrapClient {
+			t.Errorf(".table-wrap scrollWidth = %v, clientWidth = %v: want the table to scroll sideways", w.WrapScroll, w.WrapClient)
+		}
+		// A page wider than the phone also shows as a zoomed-out viewport.
+		if w.DocScroll > w.Inner+1 || w.Inner > width+1 {
+			t.Errorf("page scrolls sideways: document scrollWidth = %v, innerWidth = %v, want both <= %d", w.DocScroll, w.Inner, width)
+		}
+	})
+
+	t.Run("screenshot", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+comparePath)); err != nil {
+			t.Fatal(err)
+		}
+		if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.innerWidth`)); err != nil || w < 1000 {
+			t.Fatalf("innerWidth = %d (%v), want the desktop window", w, err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := os.Getenv("VERSA_ARTIFACTS")
+		if dir == "" {
+			dir = t.TempDir()
+		} else if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "compare-django-vs-flask-vs-fastapi.png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", path)
+	})
+
+	t.Run("axe", func(t *testing.T) {
+		axe := axeSource(t)
+		for _, p := range []string{comparePath, topicPath} {
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(ts.URL+p),
+				chromedp.Evaluate[chromedp.Void](axe+"\n;undefined"),
+			); err != nil {
+				t.Fatalf("%s: load axe: %v", p, err)
+			}
+			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+				return r.violations.map(function (v) {
+					return {id: v.id, impact: v.impact || "", help: v.help,
+						targets: v.nodes.slice(0, 5).map(function (n) { return n.target.join(" "); })};
+				});
+			})`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("%s: axe.run: %v", p, err)
+			}
+			for _, v := range violations {
+				if v.Impact == "serious" || v.Impact == "critical" {
+					t.Errorf("%s: axe %s (%s): %s; e.g. %s", p, v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
+				} else {
+					t.Logf("%s: axe %s (%s, not failing): %s; e.g. %s", p, v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
+				}
+			}
+		}
+	})
+
+	// Last, so that it covers every page load above.
+	t.Run("no console errors", func(t *testing.T) {
+		// Reports arrive as events; a round trip lets the last ones land.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`1`)); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Error(p)
+		}
+	})
+}
+
+type axeViolation struct {
+	ID      string   `json:"id"`
+	Impact  string   `json:"impact"`
+	Help    string   `json:"help"`
+	Targets []string `json:"targets"`
+}
+
+// consoleArgs renders console.error's arguments for a failure message.
+func consoleArgs(args []*runtime.RemoteObject) string {
+	var parts []string
+	for _, a := range args {
+		switch {
+		case a.Description != "":
+			parts = append(parts, a.Description)
+		case len(a.Value) > 0:
+			parts = append(parts, string(a.Value))
+		default:
+			parts = append(parts, string(a.Type))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// needTool skips the test, or fails it under CI=true, where the browser
+// tests must really run.
+func needTool(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (required when CI=true)")
+	}
+	t.Skip(msg)
+}
+
+// chromiumPath finds Debian's chromium.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	needTool(t, "chromium not found at /usr/bin/chromium or on PATH")
+	return ""
+}
+
+// axeSource reads axe-core's axe.min.js from VERSA_AXE, or from where
+// .ci/run installs it.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("VERSA_AXE")
+	if path == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			needTool(t, "axe-core: VERSA_AXE unset and no home directory: %v", err)
+		}
+		path = filepath.Join(home, ".cache", "versa-axe", "node_modules", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		needTool(t, "axe-core not found (set VERSA_AXE to axe.min.js): %v", err)
+	}
+	return string(b)
+}
