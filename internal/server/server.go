@@ -37,6 +37,9 @@ type Config struct {
 	// Dev shows the content problems in a banner on every page, so an editor
 	// sees a mistake the moment the page reloads.
 	Dev bool
+	// CacheBytes bounds the rendered-page cache; 0 means 64 MiB and a
+	// negative value turns the cache off (ETags, 304s and gzip remain).
+	CacheBytes int64
 }
 
 // requestTimeout bounds how long a handler may spend on one request; the
@@ -44,11 +47,15 @@ type Config struct {
 // http.Server's WriteTimeout so the 503 page can still be sent.
 const requestTimeout = 15 * time.Second
 
-// server holds what the handlers share. It is read-only after New.
+// server holds what the handlers share. It is read-only after New, but for
+// the caches in revs and pages, which guard themselves.
 type server struct {
 	log   *slog.Logger
 	dev   bool
 	store Store
+	build string // names the binary in ETags
+	revs  *revisionCache
+	pages *pageCache
 }
 
 // New returns the handler of the whole site.
@@ -57,7 +64,18 @@ func New(cfg Config, store Store) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{log: logger, dev: cfg.Dev, store: store}
+	s := &server{log: logger, dev: cfg.Dev, store: store, build: buildID()}
+	cacheBytes := cfg.CacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = defaultCacheBytes
+	}
+	s.pages = newPageCache(cacheBytes)
+	s.revs = &revisionCache{store: store, ttl: revisionTTL, pages: s.pages, onError: func(ctx context.Context, err error) {
+		logger.WarnContext(ctx, "read revision for caching", "err", err)
+	}}
+	if cfg.Dev {
+		s.revs.ttl = 0 // an editor sees a save on the next reload
+	}
 
 	r := chi.NewRouter()
 	// No RealIP: proxy headers are trusted only where a proxy is known to
@@ -67,6 +85,7 @@ func New(cfg Config, store Store) http.Handler {
 		s.logRequests,
 		securityHeaders,
 		s.recoverer,
+		s.cachePages, // before timeout: a hit needs no deadline
 		timeout(requestTimeout),
 		middleware.GetHead, // HEAD is answered by every GET route
 	)

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// BenchmarkComparePage asks the router for the compare page of all six
+// bundled systems: from the page cache, and rendered every time.
+func BenchmarkComparePage(b *testing.B) {
+	db := openDB(b)
+	loadDir(b, db, "../../content")
+	cases := []struct {
+		name   string
+		cfg    Config
+		encode string
+	}{
+		{"cached", Config{}, ""},
+		{"cached gzip", Config{}, "gzip"},
+		{"uncached", Config{CacheBytes: -1}, ""},
+		{"uncached gzip", Config{CacheBytes: -1}, "gzip"},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			benchPage(b, New(bc.cfg, db), sixPage, bc.encode)
+		})
+	}
+}
+
+// BenchmarkTopicPage renders, uncached, the topic page of the largest
+// topics the spec allows: 400 systems x 20 features and 20 x 550.
+func BenchmarkTopicPage(b *testing.B) {
+	dir := b.TempDir()
+	writeTopic(b, dir, "wide", 400, 20, "Many systems.")
+	writeTopic(b, dir, "long", 20, 550, "Many features.")
+	db := openDB(b)
+	loadDir(b, db, dir)
+	h := New(Config{CacheBytes: -1}, db)
+	for _, topic := range []string{"wide", "long"} {
+		b.Run(topic, func(b *testing.B) {
+			benchPage(b, h, "/topics/"+topic, "")
+		})
+	}
+}
+
+func benchPage(b *testing.B, h http.Handler, target, encoding string) {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	if encoding != "" {
+		req.Header.Set("Accept-Encoding", encoding)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s = %d", target, rec.Code)
+	}
+	b.SetBytes(int64(rec.Body.Len()))
+	b.ReportAllocs()
+	w := &discardWriter{header: http.Header{}}
+	for b.Loop() {
+		clear(w.header)
+		w.status = 0
+		h.ServeHTTP(w, req)
+		if w.status != http.StatusOK {
+			b.Fatalf("GET %s = %d", target, w.status)
+		}
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps only the status, so a
+// benchmark measures the server rather than a recorder's copying.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (d *discardWriter) Header() http.Header { return d.header }
+
+func (d *discardWriter) WriteHeader(status int) {
+	if d.status == 0 {
+		d.status = status
+	}
+}
+
+func (d *discardWriter) Write(p []byte) (int, error) {
+	d.WriteHeader(http.StatusOK)
+	return len(p), nil
+}
