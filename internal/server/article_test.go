@@ -10,13 +10,7 @@ import (
 
 func TestArticle(t *testing.T) {
 	h := realServer(t, writeContent(t, dbContent))
-	tests := []struct {
-		name       string
-		target     string
-		status     int
-		location   string
-		wantInBody []string
-	}{
+	tests := []routeCase{
 		{name: "article", target: "/articles/db/picking", status: 200,
 			wantInBody: []string{"Picking a database", "How to choose.", `datetime="2026-02-01"`, `href="/articles?tag=choosing"`,
 				`href="/topics/db/alpha"`, "Between the tables.", "The end."}},
@@ -26,21 +20,7 @@ func TestArticle(t *testing.T) {
 		{name: "unknown topic", target: "/articles/nope/picking", status: 404, wantInBody: []string{`There is no topic &#34;nope&#34;`}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec := get(t, h, tt.target)
-			if rec.Code != tt.status {
-				t.Fatalf("GET %s = %d, want %d\n%s", tt.target, rec.Code, tt.status, rec.Body.String())
-			}
-			if got := rec.Header().Get("Location"); got != tt.location {
-				t.Errorf("Location = %q, want %q", got, tt.location)
-			}
-			body := rec.Body.String()
-			for _, want := range tt.wantInBody {
-				if !strings.Contains(body, want) {
-					t.Errorf("body lacks %q", want)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, h) })
 	}
 }
 

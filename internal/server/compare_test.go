@@ -41,6 +41,41 @@ func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder
 	return rec
 }
 
+// routeCase is one request through the router and what must come back.
+type routeCase struct {
+	name       string
+	target     string
+	status     int
+	location   string
+	wantInBody []string
+	wantRows   []string // feature rows of the table in order, when set
+}
+
+// check makes the request and asserts status, Location and body; it
+// returns the body for further checks.
+func (tt routeCase) check(t *testing.T, h http.Handler) string {
+	t.Helper()
+	rec := get(t, h, tt.target)
+	if rec.Code != tt.status {
+		t.Fatalf("GET %s = %d, want %d\n%s", tt.target, rec.Code, tt.status, rec.Body.String())
+	}
+	if got := rec.Header().Get("Location"); got != tt.location {
+		t.Errorf("Location = %q, want %q", got, tt.location)
+	}
+	body := rec.Body.String()
+	for _, want := range tt.wantInBody {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q", want)
+		}
+	}
+	if tt.wantRows != nil {
+		if got := rows(t, body); strings.Join(got, ",") != strings.Join(tt.wantRows, ",") {
+			t.Errorf("rows = %v, want %v", got, tt.wantRows)
+		}
+	}
+	return body
+}
+
 // rows returns the feature keys of the table's rows, in order.
 func rows(t *testing.T, body string) []string {
 	t.Helper()
@@ -68,14 +103,7 @@ func rows(t *testing.T, body string) []string {
 
 func TestCompare(t *testing.T) {
 	h := realServer(t, "../content/testdata/valid")
-	tests := []struct {
-		name       string
-		target     string
-		status     int
-		location   string
-		wantRows   []string
-		wantInBody []string
-	}{
+	tests := []routeCase{
 		{name: "two systems", target: "/compare/web/django-vs-flask", status: 200,
 			wantRows:   []string{"orm", "first_release", "license", "csrf"},
 			wantInBody: []string{"Django vs Flask", `rel="canonical" href="/compare/web/django-vs-flask"`, "via Flask-SQLAlchemy", "Middleware on by default"}},
@@ -102,24 +130,7 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := get(t, h, tt.target)
-			if rec.Code != tt.status {
-				t.Fatalf("GET %s = %d, want %d\n%s", tt.target, rec.Code, tt.status, rec.Body.String())
-			}
-			if got := rec.Header().Get("Location"); got != tt.location {
-				t.Errorf("Location = %q, want %q", got, tt.location)
-			}
-			body := rec.Body.String()
-			if tt.wantRows != nil {
-				if got := rows(t, body); strings.Join(got, ",") != strings.Join(tt.wantRows, ",") {
-					t.Errorf("rows = %v, want %v", got, tt.wantRows)
-				}
-			}
-			for _, want := range tt.wantInBody {
-				if !strings.Contains(body, want) {
-					t.Errorf("body lacks %q", want)
-				}
-			}
+			body := tt.check(t, h)
 			if strings.Contains(body, "<script>") {
 				t.Errorf("body has an unescaped script tag")
 			}

@@ -9,13 +9,7 @@ import (
 
 func TestSystem(t *testing.T) {
 	h := realServer(t, writeContent(t, dbContent))
-	tests := []struct {
-		name       string
-		target     string
-		status     int
-		location   string
-		wantInBody []string
-	}{
+	tests := []routeCase{
 		{name: "system", target: "/topics/db/bravo", status: 200,
 			wantInBody: []string{"Bravo overview.", `href="https://bravo.example/"`, "Needs setup", "via bravo-json", "since 2.0",
 				`href="https://bravo.example/json"`, `href="/compare/db/bravo-vs-alpha"`, `href="/articles/db/picking"`}},
@@ -25,21 +19,7 @@ func TestSystem(t *testing.T) {
 		{name: "unknown topic", target: "/topics/nope/alpha", status: 404, wantInBody: []string{`There is no topic &#34;nope&#34;`, `href="/topics/db"`}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec := get(t, h, tt.target)
-			if rec.Code != tt.status {
-				t.Fatalf("GET %s = %d, want %d\n%s", tt.target, rec.Code, tt.status, rec.Body.String())
-			}
-			if got := rec.Header().Get("Location"); got != tt.location {
-				t.Errorf("Location = %q, want %q", got, tt.location)
-			}
-			body := rec.Body.String()
-			for _, want := range tt.wantInBody {
-				if !strings.Contains(body, want) {
-					t.Errorf("body lacks %q", want)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, h) })
 	}
 }
 
