@@ -35,7 +35,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, kb.ErrNotFound) {
 		to, aerr := s.store.ResolveAlias(ctx, topicSlug, kb.AliasArticle, slug)
 		if aerr == nil {
-			http.Redirect(w, r, articlePath(topicSlug, to), http.StatusPermanentRedirect)
+			http.Redirect(w, r, withQuery(articlePath(topicSlug, to), r), http.StatusPermanentRedirect)
 			return nil
 		}
 		if !errors.Is(aerr, kb.ErrNotFound) {

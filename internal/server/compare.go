@@ -55,6 +55,15 @@ func escapeList(keys []string) string {
 	return strings.Join(esc, ",")
 }
 
+// withQuery keeps r's query on a redirect to path, so an old link with
+// filters still lands on the same view.
+func withQuery(path string, r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return path
+	}
+	return path + "?" + r.URL.RawQuery
+}
+
 // compareURL is the path and query of a compare view.
 func compareURL(topic string, systems []string, q compareQuery) string {
 	return "/compare/" + topic + "/" + strings.Join(systems, "-vs-") + q.encode()

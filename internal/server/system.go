@@ -30,7 +30,7 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, kb.ErrNotFound) {
 		to, aerr := s.store.ResolveAlias(ctx, topicSlug, kb.AliasSystem, slug)
 		if aerr == nil {
-			http.Redirect(w, r, systemPath(topicSlug, to), http.StatusPermanentRedirect)
+			http.Redirect(w, r, withQuery(systemPath(topicSlug, to), r), http.StatusPermanentRedirect)
 			return nil
 		}
 		if !errors.Is(aerr, kb.ErrNotFound) {

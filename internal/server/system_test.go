@@ -14,6 +14,7 @@ func TestSystem(t *testing.T) {
 			wantInBody: []string{"Bravo overview.", `href="https://bravo.example/"`, "Needs setup", "via bravo-json", "since 2.0",
 				`href="https://bravo.example/json"`, `href="/compare/db/bravo-vs-alpha"`, `href="/articles/db/picking"`}},
 		{name: "alias redirects", target: "/topics/db/alfa", status: 308, location: "/topics/db/alpha"},
+		{name: "alias keeps the query", target: "/topics/db/alfa?x=1", status: 308, location: "/topics/db/alpha?x=1"},
 		{name: "unknown system", target: "/topics/db/echo", status: 404,
 			wantInBody: []string{`has no system &#34;echo&#34;`, `href="/topics/db/alpha"`, `href="/topics/db/delta"`}},
 		{name: "unknown topic", target: "/topics/nope/alpha", status: 404, wantInBody: []string{`There is no topic &#34;nope&#34;`, `href="/topics/db"`}},
