@@ -13,6 +13,7 @@ type CompareView struct {
 	Groups       []CompareGroup
 	Footnotes    []Footnote
 	Diff         bool
+	RowPrefix    string // a row's id is RowPrefix + feature key ("feature-" on the compare page)
 	DiffURL      string // the same view with "differences only" toggled
 	Hidden       int    // rows hidden by differences only
 	Categories   []CategoryOption

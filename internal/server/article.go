@@ -95,7 +95,7 @@ func buildArticle(t kb.Topic, a kb.Article, all []kb.System) web.ArticleView {
 		}
 		v.Systems = append(v.Systems, web.Crumb{Title: name, URL: systemPath(t.Slug, slug)})
 	}
-	notes := 0 // footnotes so far, so that every table's are numbered apart
+	notes, tables := 0, 0 // footnotes and tables so far, so that ids stay unique
 	rest := a.HTML
 	for {
 		loc := markerRE.FindStringSubmatchIndex(rest)
@@ -110,7 +110,11 @@ func buildArticle(t kb.Topic, a kb.Article, all []kb.System) web.ArticleView {
 		if err != nil || i >= len(a.Matrices) {
 			continue // a marker without its matrix: drop it
 		}
-		v.Parts = append(v.Parts, matrixPart(t, a.Matrices[i], all, bySlug, &notes))
+		part := matrixPart(t, a.Matrices[i], all, bySlug, tables, &notes)
+		if part.Matrix != nil {
+			tables++
+		}
+		v.Parts = append(v.Parts, part)
 	}
 	if rest != "" {
 		v.Parts = append(v.Parts, web.ArticlePart{HTML: rest})
@@ -118,9 +122,9 @@ func buildArticle(t kb.Topic, a kb.Article, all []kb.System) web.ArticleView {
 	return v
 }
 
-// matrixPart builds one embedded table. Its footnotes are numbered after
-// the *notes already on the page.
-func matrixPart(t kb.Topic, m kb.Matrix, all []kb.System, bySlug map[string]*kb.System, notes *int) web.ArticlePart {
+// matrixPart builds one embedded table, after tables others on the page.
+// Its footnotes are numbered after the *notes already on the page.
+func matrixPart(t kb.Topic, m kb.Matrix, all []kb.System, bySlug map[string]*kb.System, tables int, notes *int) web.ArticlePart {
 	var systems []kb.System
 	var slugs []string
 	for _, slug := range m.Systems {
@@ -138,26 +142,17 @@ func matrixPart(t kb.Topic, m kb.Matrix, all []kb.System, bySlug map[string]*kb.
 		})
 	}
 	q := compareQuery{diff: m.Diff, categories: m.Categories}
-	cv := buildCompare(t, systems, all, q)
+	cv := buildCompare(t, systems, all, q, *notes)
 	cv.Path = compareURL(t.Slug, slugs, q)
+	if tables > 0 {
+		// Row ids stay unique on the page: the first table keeps the
+		// spec's #feature-{key}, later ones are #matrix-N-feature-{key}.
+		cv.RowPrefix = fmt.Sprintf("matrix-%d-feature-", tables+1)
+	}
 	for i := range cv.Systems {
 		// The table is fixed by the article; rearranging it belongs to the
 		// compare page.
 		cv.Systems[i].LeftURL, cv.Systems[i].RightURL, cv.Systems[i].RemoveURL = "", "", ""
-	}
-	if *notes > 0 {
-		for gi := range cv.Groups {
-			for ri := range cv.Groups[gi].Rows {
-				for ci := range cv.Groups[gi].Rows[ri].Cells {
-					if c := &cv.Groups[gi].Rows[ri].Cells[ci]; c.Footnote > 0 {
-						c.Footnote += *notes
-					}
-				}
-			}
-		}
-		for i := range cv.Footnotes {
-			cv.Footnotes[i].N += *notes
-		}
 	}
 	*notes += len(cv.Footnotes)
 	return web.ArticlePart{Matrix: &cv}

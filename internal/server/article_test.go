@@ -79,15 +79,18 @@ func TestArticleMatrices(t *testing.T) {
 	if diff := cmp.Diff(want, tables); diff != "" {
 		t.Errorf("matrices (-want +got):\n%s", diff)
 	}
-	// Footnotes are numbered across the page, so their ids stay unique.
+	// Footnotes and rows are numbered across the page, so ids stay unique.
 	ids := map[string]bool{}
 	for n := range doc.Descendants() {
-		if id := attr(n, "id"); strings.HasPrefix(id, "note-") || strings.HasPrefix(id, "ref-") {
+		if id := attr(n, "id"); id != "" {
 			if ids[id] {
 				t.Errorf("id %q repeats", id)
 			}
 			ids[id] = true
 		}
+	}
+	if !ids["feature-acid"] || !ids["matrix-2-feature-license"] {
+		t.Errorf("row ids = %v, want feature-acid and matrix-2-feature-license", ids)
 	}
 	if !ids["note-1"] || !ids["ref-1"] {
 		t.Errorf("footnote ids = %v, want note-1 and ref-1 (Bravo's JSON note)", ids)

@@ -208,7 +208,7 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	for i, slug := range slugs {
 		systems[i] = *bySlug[slug]
 	}
-	v := buildCompare(topic, systems, all, q)
+	v := buildCompare(topic, systems, all, q, 0)
 	v.Site = s.site(ctx)
 	return s.render(w, r, http.StatusOK, web.ComparePage(v))
 }
@@ -237,8 +237,9 @@ func checkFilters(t kb.Topic, q compareQuery) error {
 }
 
 // buildCompare lays out the compare view: rows grouped by category, the
-// filters applied, the needs scored and every control's URL.
-func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery) web.CompareView {
+// filters applied, the needs scored and every control's URL. Footnotes are
+// numbered after notesBefore, for pages that show several tables.
+func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBefore int) web.CompareView {
 	slugs := make([]string, len(systems))
 	names := make([]string, len(systems))
 	for i, s := range systems {
@@ -252,6 +253,7 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery) web.Comp
 		Title:        strings.Join(names, " vs "),
 		CanonicalURL: compareURL(t.Slug, sorted, compareQuery{}),
 		Diff:         q.diff,
+		RowPrefix:    "feature-",
 		Path:         compareURL(t.Slug, slugs, compareQuery{}),
 		Query: web.Query{Diff: q.diff, Categories: strings.Join(q.categories, ","),
 			Need: strings.Join(q.need, ",")},
@@ -345,7 +347,7 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery) web.Comp
 				}
 			}
 			if c.Note != "" || c.Via != "" || c.Since != "" || c.Source != "" {
-				wc.Footnote = len(v.Footnotes) + 1
+				wc.Footnote = notesBefore + len(v.Footnotes) + 1
 				v.Footnotes = append(v.Footnotes, web.Footnote{N: wc.Footnote, System: systems[i].Name, Feature: f.Name,
 					Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
 			}

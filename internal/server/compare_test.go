@@ -88,8 +88,10 @@ func rows(t *testing.T, body string) []string {
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode && n.Data == "tr" {
 			for _, a := range n.Attr {
-				if a.Key == "id" && strings.HasPrefix(a.Val, "feature-") {
-					out = append(out, strings.TrimPrefix(a.Val, "feature-"))
+				// "feature-{key}", or "matrix-N-feature-{key}" for an
+				// article's later tables.
+				if _, key, ok := strings.Cut(a.Val, "feature-"); a.Key == "id" && ok {
+					out = append(out, key)
 				}
 			}
 		}
