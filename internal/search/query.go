@@ -1,0 +1,578 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// BM25 parameters.
+const (
+	bm25K1 = 1.2
+	// nameWeight scores a query word or the whole query equal to a slug,
+	// name, key or alias, on top of the words found in title and text.
+	nameWeight = 2.0
+	// maxTerms bounds the words of a query that are searched; each has a
+	// bit in the match mask, the top bit is the whole-name match.
+	maxTerms     = 24
+	wholeNameBit = 1 << 31
+)
+
+// docWeight multiplies the score of a document by what it is: a pros, cons
+// or use-cases bullet naming the term beats a paragraph mentioning it, and
+// a section beats a one-line cell note.
+var docWeight = [typNone + 1][numKinds]float32{
+	typSystem:  {kindPros: 1.5, kindCons: 1.5, kindUseCases: 1.5, kindBody: 1.0, kindFeature: 0.4},
+	typArticle: {kindPros: 1.3, kindCons: 1.3, kindUseCases: 1.3, kindBody: 0.9, kindFeature: 0.9},
+	typFeature: {kindPros: 0.35, kindCons: 0.35, kindUseCases: 0.35, kindBody: 0.35, kindFeature: 0.35},
+	typNone:    {},
+}
+
+// plan is a query analysed once for every shard.
+type plan struct {
+	terms []string // distinct terms, in query order
+	names []string // names[0] is the whole query; then its words as typed
+	all   uint32   // the mask of documents with every term
+	kind  int      // -1: any
+	topic int64    // -1: any
+	sys   int64    // -1: any
+	keep  int      // best hits to keep: Page × PerPage
+}
+
+// scratch holds a shard's per-document accumulators for one search.
+type scratch struct {
+	acc  []float32
+	mask []uint32
+}
+
+type scored struct {
+	score float32
+	rank  uint32 // docInfo.rank: equal scores in content order
+	shard uint16
+	whole bool // the whole query is the page's name
+	num   uint32
+}
+
+func better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.rank < b.rank
+}
+
+func compareScored(a, b scored) int {
+	switch {
+	case better(a, b):
+		return -1
+	case better(b, a):
+		return 1
+	}
+	return 0
+}
+
+// shardResult is what one shard found.
+type shardResult struct {
+	total   int
+	kinds   [numKinds]int
+	topics  []int
+	systems []int
+	top     []scored // best first
+}
+
+func (g *generation) search(ctx context.Context, q Query) (Results, error) {
+	st := g.stemmers.Get().(*stemmer)
+	defer g.stemmers.Put(st)
+	if st.full() {
+		st.reset()
+	}
+	p := &plan{kind: -1, topic: -1, sys: -1, keep: q.Page * q.PerPage}
+	termBits := map[string]uint32{}
+	words(q.Text, func(w string, _, _ int) {
+		if len(p.terms) == maxTerms {
+			return
+		}
+		if t := st.term(w); t != "" {
+			if _, ok := termBits[t]; !ok {
+				termBits[t] = 1 << len(p.terms)
+				p.terms = append(p.terms, t)
+			}
+		}
+	})
+	p.all = uint32(1)<<len(p.terms) - 1
+	p.names = queryNames(q.Text)
+	if len(p.terms) == 0 && len(p.names) == 0 {
+		return Results{}, nil
+	}
+	if q.Kind != "" {
+		p.kind = int(kindID(q.Kind))
+	}
+	if q.Topic != "" {
+		id, ok := g.topicID[q.Topic]
+		if !ok {
+			return Results{}, nil
+		}
+		p.topic = int64(id)
+	}
+	if q.System != "" {
+		id, ok := g.systemID[q.System]
+		if !ok {
+			return Results{}, nil
+		}
+		p.sys = int64(id)
+	}
+
+	results := make([]shardResult, len(g.shards))
+	scr := make([]*scratch, len(g.shards))
+	defer func() {
+		for i, s := range scr {
+			if s != nil {
+				g.shards[i].scratch.Put(s)
+			}
+		}
+	}()
+	// BM25 statistics are those of the whole index, not of a shard, so a
+	// score does not depend on where a document was put.
+	counts := make([]*docFreqs, len(g.shards))
+	err := g.eachShard(func(i int, sh *shard) (err error) {
+		counts[i], err = sh.docFreqs(ctx, p)
+		return err
+	})
+	if err != nil {
+		return Results{}, err
+	}
+	w := g.weights(p, counts)
+	err = g.eachShard(func(i int, sh *shard) error {
+		s, err := sh.score(ctx, p, w)
+		if err != nil {
+			return err
+		}
+		scr[i] = s
+		results[i] = sh.collect(g, i, p, s, false)
+		return nil
+	})
+	if err != nil {
+		return Results{}, err
+	}
+	res := g.merge(results, p)
+	if res.Total == 0 && len(p.terms) > 1 {
+		// No document has every word: rank those with the most.
+		g.eachShard(func(i int, sh *shard) error {
+			results[i] = sh.collect(g, i, p, scr[i], true)
+			return nil
+		})
+		res = g.merge(results, p)
+		res.Partial = res.Total > 0
+	}
+	if w.known != p.all {
+		res.Suggestion = g.suggest(q.Text, p, w.known, st)
+	}
+	m := newMatcher(st, termBits)
+	top := mergeTop(results, p.keep)
+	from := (q.Page - 1) * q.PerPage
+	if from < len(top) {
+		top = top[from:]
+		res.Hits = make([]Hit, 0, min(len(top), q.PerPage))
+		for _, s := range top[:min(len(top), q.PerPage)] {
+			h, err := g.hit(s, m, w)
+			if err != nil {
+				return Results{}, err
+			}
+			res.Hits = append(res.Hits, h)
+		}
+	}
+	return res, nil
+}
+
+// queryNames returns what of the query may be a name typed whole: the
+// query, lower-cased, then each of its space-separated words.
+func queryNames(text string) []string {
+	fs := strings.Fields(strings.ToLower(text))
+	if len(fs) == 0 {
+		return nil
+	}
+	trim := func(s string) string { return strings.Trim(s, `"'()[]{}<>.,;:!?*`) }
+	whole := trim(strings.Join(fs, " "))
+	var out []string
+	seen := map[string]bool{"": true}
+	for _, n := range append([]string{whole}, fs...) {
+		n = trim(n)
+		if !seen[n] && len(n) <= maxNameBytes && len(out) < maxTerms {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 || out[0] != whole {
+		return append([]string{""}, out...) // keep names[0] the whole query
+	}
+	return out
+}
+
+// eachShard runs fn on every shard, in parallel, recovering from a panic of
+// a damaged index as an error.
+func (g *generation) eachShard(fn func(i int, sh *shard) error) error {
+	errs := make([]error, len(g.shards))
+	run := func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				errs[i] = fmt.Errorf("search: damaged index: %v", r)
+			}
+		}()
+		errs[i] = fn(i, g.shards[i])
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < len(g.shards); i++ {
+		wg.Go(func() { run(i) })
+	}
+	run(0)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// docFreqs counts, in a shard, the documents with each term in each field
+// and with each name.
+type docFreqs struct {
+	terms [][]uint64 // [term][field]
+	names []uint64
+}
+
+func (sh *shard) docFreqs(ctx context.Context, p *plan) (*docFreqs, error) {
+	count := func(term, field string) (uint64, error) {
+		d, err := sh.seg.Dictionary(field)
+		if err != nil {
+			return 0, err
+		}
+		pl, err := d.PostingsList([]byte(term), nil, nil)
+		if err != nil {
+			return 0, err
+		}
+		return pl.Count(), nil
+	}
+	df := &docFreqs{terms: make([][]uint64, len(p.terms)), names: make([]uint64, len(p.names))}
+	var err error
+	for i, t := range p.terms {
+		df.terms[i] = make([]uint64, len(textFields))
+		for fi, f := range textFields {
+			if df.terms[i][fi], err = count(t, f.name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, n := range p.names {
+		if n != "" {
+			if df.names[i], err = count(n, nameField); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return df, nil
+}
+
+// weights are a query's BM25 factors from the statistics of all shards.
+type weights struct {
+	term  [][]float32 // [term][field]: field weight × idf × (k1 + 1); 0 if absent
+	name  []float32
+	k1    []float32 // [field]: k1 × (1 - b)
+	k1l   []float32 // [field]: k1 × b / average length
+	known uint32    // terms that some document has
+}
+
+func (g *generation) weights(p *plan, dfs []*docFreqs) *weights {
+	n := float64(g.ndocs)
+	idf := func(c uint64) float64 { return math.Log(1 + (n-float64(c)+0.5)/(float64(c)+0.5)) }
+	w := &weights{term: make([][]float32, len(p.terms)), name: make([]float32, len(p.names))}
+	for fi, f := range textFields {
+		w.k1 = append(w.k1, float32(bm25K1*(1-f.b)))
+		w.k1l = append(w.k1l, float32(bm25K1*f.b/g.avgLen[fi]))
+	}
+	for i := range p.terms {
+		w.term[i] = make([]float32, len(textFields))
+		for fi, f := range textFields {
+			var c uint64
+			for _, df := range dfs {
+				c += df.terms[i][fi]
+			}
+			if c > 0 {
+				w.known |= 1 << i
+				w.term[i][fi] = float32(f.weight * idf(c) * (bm25K1 + 1))
+			}
+		}
+	}
+	for i := range p.names {
+		var c uint64
+		for _, df := range dfs {
+			c += df.names[i]
+		}
+		if c > 0 {
+			w.name[i] = float32(idf(c))
+			if i == 0 {
+				w.name[i] *= nameWeight
+			}
+		}
+	}
+	return w
+}
+
+// score adds up BM25 per field for every term into per-document
+// accumulators, term at a time, and marks which terms each document has.
+func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, error) {
+	n := len(sh.docs)
+	s, _ := sh.scratch.Get().(*scratch)
+	if s == nil || len(s.acc) != n {
+		s = &scratch{acc: make([]float32, n), mask: make([]uint32, n)}
+	} else {
+		clear(s.acc)
+		clear(s.mask)
+	}
+	// The postings are read from the segment: bleve's TermFieldReader
+	// costs a third more per posting, and a search is mostly postings.
+	// Norms are not read: the table has every field's length.
+	// Nothing is reused between postings lists: zap's reuse goes wrong
+	// when a field has no dictionary in the segment.
+	each := func(term, field string, fn func(num int, tf uint64)) error {
+		d, err := sh.seg.Dictionary(field)
+		if err != nil {
+			return err
+		}
+		pl, err := d.PostingsList([]byte(term), nil, nil)
+		if err != nil {
+			return err
+		}
+		it := pl.Iterator(true, false, false, nil)
+		for {
+			p, err := it.Next()
+			if err != nil || p == nil {
+				return err
+			}
+			num := p.Number()
+			if num >= uint64(n) {
+				return fmt.Errorf("search: document %d past the table's %d", num, n)
+			}
+			fn(int(num), p.Frequency())
+		}
+	}
+	acc, mask := s.acc, s.mask
+	for i, t := range p.terms {
+		if err := ctx.Err(); err != nil {
+			return s, err
+		}
+		bit := uint32(1) << i
+		for fi, f := range textFields {
+			wt := w.term[i][fi]
+			if wt == 0 {
+				continue
+			}
+			norm := sh.norm[fi]
+			err := each(t, f.name, func(num int, freq uint64) {
+				tf := float32(freq)
+				acc[num] += wt * tf / (tf + norm[num])
+				mask[num] |= bit
+			})
+			if err != nil {
+				return s, err
+			}
+		}
+	}
+	for i, name := range p.names {
+		wn := w.name[i]
+		if wn == 0 {
+			continue
+		}
+		bit := uint32(0)
+		if i == 0 {
+			bit = wholeNameBit
+		}
+		err := each(name, nameField, func(num int, _ uint64) {
+			acc[num] += wn
+			mask[num] |= bit
+		})
+		if err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// collect filters, counts and ranks the scored documents of a shard. With
+// partial, documents with any term count, ranked by how many they have.
+func (sh *shard) collect(g *generation, shardNo int, p *plan, s *scratch, partial bool) shardResult {
+	r := shardResult{topics: make([]int, len(g.topics)), systems: make([]int, len(g.systems))}
+	h := topN{keep: p.keep}
+	nterms := float32(len(p.terms))
+	meta, acc := sh.meta, s.acc
+	for num, m := range s.mask {
+		if m == 0 {
+			continue
+		}
+		if !partial && m&p.all != p.all && m&wholeNameBit == 0 {
+			continue
+		}
+		if partial && m&p.all == p.all {
+			continue // cannot happen: the full search found nothing
+		}
+		d := &meta[num]
+		systems := sh.sys[d.sysOff : d.sysOff+uint32(d.sysN)]
+		if d.weight == 0 ||
+			p.kind >= 0 && int(d.kind) != p.kind ||
+			p.topic >= 0 && int64(d.topic) != p.topic ||
+			p.sys >= 0 && !slices.Contains(systems, uint32(p.sys)) {
+			continue
+		}
+		score := acc[num] * d.weight
+		if partial {
+			c := float32(bits.OnesCount32(m&p.all)) / nterms
+			score *= c * c
+		}
+		r.total++
+		r.kinds[d.kind]++
+		r.topics[d.topic]++
+		for _, sy := range systems {
+			r.systems[sy]++
+		}
+		if len(h.h) < h.keep || score >= h.h[0].score {
+			h.push(scored{score: score, rank: d.rank, shard: uint16(shardNo), num: uint32(num), whole: m&wholeNameBit != 0})
+		}
+	}
+	r.top = h.sorted()
+	return r
+}
+
+// merge adds up the shards' totals and facets.
+func (g *generation) merge(rs []shardResult, p *plan) Results {
+	var (
+		res     Results
+		kinds   [numKinds]int
+		topics  = make([]int, len(g.topics))
+		systems = make([]int, len(g.systems))
+	)
+	for _, r := range rs {
+		res.Total += r.total
+		for i, c := range r.kinds {
+			kinds[i] += c
+		}
+		for i, c := range r.topics {
+			topics[i] += c
+		}
+		for i, c := range r.systems {
+			systems[i] += c
+		}
+	}
+	res.Facets.Kind = facet(kinds[:], kindNames)
+	res.Facets.Topic = facet(topics, g.topics)
+	res.Facets.System = facet(systems, g.systems)
+	return res
+}
+
+func facet(counts []int, names []string) []FacetCount {
+	var out []FacetCount
+	for i, c := range counts {
+		if c > 0 {
+			out = append(out, FacetCount{Value: names[i], Count: c})
+		}
+	}
+	slices.SortFunc(out, func(a, b FacetCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out
+}
+
+// mergeTop merges the shards' best hits.
+func mergeTop(rs []shardResult, keep int) []scored {
+	var all []scored
+	for _, r := range rs {
+		all = append(all, r.top...)
+	}
+	slices.SortFunc(all, compareScored)
+	return all[:min(len(all), keep)]
+}
+
+// hit builds a result from a scored document.
+func (g *generation) hit(s scored, m *matcher, w *weights) (Hit, error) {
+	sh := g.shards[s.shard]
+	d := &sh.docs[s.num]
+	text, err := readText(sh.text, d)
+	if err != nil {
+		return Hit{}, err
+	}
+	h := Hit{
+		Doc:     typNames[d.typ],
+		Topic:   g.topics[d.topic],
+		Title:   d.title,
+		Kind:    kindNames[d.kind],
+		Heading: d.heading,
+		Anchor:  d.anchor,
+		Score:   float64(s.score),
+	}
+	if len(d.sections) > 1 {
+		// The page named by the query is shown from its top.
+		sec := d.sections[0]
+		if !s.whole {
+			sec = bestSection(text, d.sections, m, w)
+		}
+		text, h.Heading, h.Anchor = text[sec.start:sec.end], sec.heading, sec.anchor
+	}
+	h.Snippet = snippet(text, m)
+	switch d.typ {
+	case typSystem:
+		h.System = d.slug
+	case typArticle:
+		h.Article = d.slug
+	}
+	return h, nil
+}
+
+// topN keeps the best keep documents in a min-heap.
+type topN struct {
+	keep int
+	h    []scored
+}
+
+func (t *topN) push(s scored) {
+	if len(t.h) < t.keep {
+		t.h = append(t.h, s)
+		for i := len(t.h) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !better(t.h[parent], t.h[i]) {
+				break
+			}
+			t.h[parent], t.h[i] = t.h[i], t.h[parent]
+			i = parent
+		}
+		return
+	}
+	if len(t.h) == 0 || !better(s, t.h[0]) {
+		return
+	}
+	t.h[0] = s
+	for i := 0; ; {
+		l, r, worst := 2*i+1, 2*i+2, i
+		if l < len(t.h) && better(t.h[worst], t.h[l]) {
+			worst = l
+		}
+		if r < len(t.h) && better(t.h[worst], t.h[r]) {
+			worst = r
+		}
+		if worst == i {
+			break
+		}
+		t.h[i], t.h[worst] = t.h[worst], t.h[i]
+		i = worst
+	}
+}
+
+func (t *topN) sorted() []scored {
+	out := slices.Clone(t.h)
+	slices.SortFunc(out, compareScored)
+	return out
+}

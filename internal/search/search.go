@@ -1,0 +1,268 @@
+// Package search keeps Versa's full-text index: the sections of every
+// system and article, every feature, and every cell that says more than a
+// support level, in bleve indexes on disk. It builds a new index when the
+// content changes and swaps it in while searches keep running.
+//
+// Documents. A system has one document per section (the lead section with
+// its summary and tags); an article has one per kind of section: its body
+// sections together, its use-cases sections together, and so on, which
+// halves the postings of its prose, and a hit shows the best of them. A
+// feature is a document (name, description) and so is each cell with a
+// note, a value or a "via".
+//
+// Bleve holds the inverted index only: the fields text, title (page title
+// and section heading), lead (the first words of each list item) and name
+// (slugs, names, keys and aliases matched whole), with nothing stored, no
+// term vectors, no doc values and no _all field. Text is analysed by
+// analyze.go as bleve's "en" analyser does, eight times faster. What a hit
+// shows and what facets count come from a document table beside each
+// index; snippets are cut from the stored text by analysing it again.
+// Ranking is BM25 per field with the statistics of the whole index,
+// weighted by field and by what the document is (a pros bullet beats a
+// paragraph, a section beats a cell note), read straight from the
+// postings of bleve's segment.
+//
+// On disk, the folder given to Open holds "current", naming the live index
+// folder, and index folders. One holds a bleve (scorch) index per shard,
+// built in parallel by bleve's offline builder, one shard per core, and
+// searched in parallel; beside each, its document table and text; the
+// words for spelling suggestions; and manifest.json, written last, with
+// the content revision (also in each bleve index's internal store) and
+// the size and CRC-32C of every file, checked by Open.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"versa/internal/kb"
+)
+
+// ErrNotReady is returned by Search until an index has been built.
+var ErrNotReady = errors.New("search index is still being built")
+
+// Document types of a Hit: which page it links to.
+const (
+	DocSystem  = "system"  // /topics/{topic}/{system}#{anchor}
+	DocArticle = "article" // /articles/{topic}/{article}#{anchor}
+	DocFeature = "feature" // /topics/{topic}#{anchor}
+)
+
+// KindFeature is the Kind of a hit on a feature's name or description, or on
+// a system's cell for a feature; the other kinds are kb.SectionKind values.
+const KindFeature = "feature"
+
+// Query limits.
+const (
+	MaxQueryLen    = 256 // characters of Text
+	DefaultPerPage = 10
+	MaxPerPage     = 50
+	MaxPage        = 100
+)
+
+// Query is one search. Text is matched as words, never as a query language.
+// Kind, Topic and System narrow the results; empty means any.
+type Query struct {
+	Text    string
+	Kind    string // pros, cons, use_cases, body or feature
+	Topic   string // topic slug
+	System  string // system slug: the system's sections and cells, and the articles that name it
+	Page    int    // 1-based; 0 means 1
+	PerPage int    // 0 means DefaultPerPage; more than MaxPerPage is cut to it
+}
+
+// Results is one page of hits with the facets of all of them.
+type Results struct {
+	Total int // documents matching, on every page
+	Hits  []Hit
+	// Facets count the matching documents by kind, topic and system, most
+	// first. Kind and Topic add up to Total; a document counts once for each
+	// system it is about (an article names several, a feature none).
+	Facets Facets
+	// Suggestion is the query with each word that no document contains
+	// replaced by the closest word that one does, or "" when every word is
+	// known or nothing is close.
+	Suggestion string
+	// Partial reports that no document has every word of the query, so the
+	// hits are those with the most of them.
+	Partial bool
+	Took    time.Duration
+}
+
+// Hit is one matching section, feature or cell.
+type Hit struct {
+	Doc     string // DocSystem, DocArticle or DocFeature: the page it is on
+	Topic   string // slugs
+	System  string // set for DocSystem
+	Article string // set for DocArticle
+	Title   string // system name, article title or feature name
+	Kind    string // pros, cons, use_cases, body or feature
+	Heading string // the section heading, or the feature's name on a system
+	Anchor  string // fragment on the page ("" for the top); "feature-{key}" for features and cells
+	Snippet []Fragment
+	Score   float64
+}
+
+// Fragment is a piece of a snippet. Mark is set on the words that matched.
+// Text is plain text: the web layer escapes it and wraps marked parts in
+// <mark>, so content can never inject markup.
+type Fragment struct {
+	Text string
+	Mark bool
+}
+
+// Facets are counts by kind, topic and system.
+type Facets struct {
+	Kind, Topic, System []FacetCount
+}
+
+// FacetCount is one value of a facet and how many hits have it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+var validKinds = map[string]bool{
+	string(kb.KindPros): true, string(kb.KindCons): true, string(kb.KindUseCases): true,
+	string(kb.KindBody): true, KindFeature: true,
+}
+
+// Index is the search index served from a folder. It is safe for concurrent
+// use: a Build swaps a new index in while searches run on the old one.
+type Index struct {
+	dir string
+	log *slog.Logger
+
+	build sync.Mutex // one Build at a time
+
+	mu  sync.RWMutex // guards cur and closed
+	cur *generation
+	// closed is set by Close; searches then answer ErrNotReady.
+	closed bool
+}
+
+// Open serves the index kept under dir, creating dir if needed. A missing,
+// unreadable or corrupt index is not an error: it is logged and removed,
+// Revision is "" and searches answer ErrNotReady until Build. Folders left
+// by an interrupted build are removed.
+func Open(dir string, log *slog.Logger) (*Index, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	ix := &Index{dir: dir, log: log}
+	name, err := readCurrent(dir)
+	switch {
+	case err == nil:
+		start := time.Now()
+		g, err := openGeneration(filepath.Join(dir, name))
+		if err != nil {
+			log.Warn("search index unusable, it will be rebuilt", "dir", filepath.Join(dir, name), "err", err)
+			name = ""
+		} else {
+			ix.cur = g
+			log.Info("search index opened", "revision", short(g.revision), "docs", g.docs(), "took", time.Since(start))
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		log.Warn("search index pointer unreadable, it will be rebuilt", "err", err)
+	}
+	ix.removeStale(name)
+	return ix, nil
+}
+
+// Revision is the content revision of the index being served, "" if none.
+func (ix *Index) Revision() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.cur == nil {
+		return ""
+	}
+	return ix.cur.revision
+}
+
+// Close waits for searches in flight and closes the index; its files stay
+// for the next Open.
+func (ix *Index) Close() error {
+	ix.build.Lock()
+	defer ix.build.Unlock()
+	ix.mu.Lock()
+	g := ix.cur
+	ix.cur, ix.closed = nil, true
+	ix.mu.Unlock()
+	if g == nil {
+		return nil
+	}
+	g.inflight.Wait()
+	return g.close()
+}
+
+// acquire returns the generation to search, which stays open until release.
+func (ix *Index) acquire() *generation {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.cur != nil {
+		ix.cur.inflight.Add(1)
+	}
+	return ix.cur
+}
+
+// Search runs q. Its text never makes it fail: any characters are taken as
+// words or ignored. It returns an error wrapping kb.ErrInvalid for a text
+// over MaxQueryLen characters, an unknown kind or a page past MaxPage, and
+// ErrNotReady before the first build. A text without words (empty, or only
+// punctuation and stop words) matches nothing.
+func (ix *Index) Search(ctx context.Context, q Query) (res Results, err error) {
+	start := time.Now()
+	if n := utf8.RuneCountInString(q.Text); n > MaxQueryLen {
+		return Results{}, fmt.Errorf("search: query of %d characters, at most %d allowed: %w", n, MaxQueryLen, kb.ErrInvalid)
+	}
+	if q.Kind != "" && !validKinds[q.Kind] {
+		return Results{}, fmt.Errorf("search: unknown kind %q (pros, cons, use_cases, body or feature): %w", q.Kind, kb.ErrInvalid)
+	}
+	if q.Page > MaxPage {
+		return Results{}, fmt.Errorf("search: page %d, at most %d: %w", q.Page, MaxPage, kb.ErrInvalid)
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	switch {
+	case q.PerPage <= 0:
+		q.PerPage = DefaultPerPage
+	case q.PerPage > MaxPerPage:
+		q.PerPage = MaxPerPage
+	}
+	q.Text = strings.ToValidUTF8(q.Text, " ")
+	g := ix.acquire()
+	if g == nil {
+		return Results{}, ErrNotReady
+	}
+	defer g.inflight.Done()
+	defer func() {
+		// Files are checked when opened; one changed under a running
+		// server makes bleve panic. That is an error, not a crash.
+		if r := recover(); r != nil {
+			res, err = Results{}, fmt.Errorf("search: damaged index: %v", r)
+		}
+	}()
+	res, err = g.search(ctx, q)
+	res.Took = time.Since(start)
+	return res, err
+}
+
+// short abbreviates a revision for logs.
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}
