@@ -25,6 +25,7 @@ import (
 
 	"versa/internal/content"
 	"versa/internal/ingest"
+	"versa/internal/search"
 	"versa/internal/server"
 	"versa/internal/sqlite"
 )
@@ -145,25 +146,50 @@ func check(dir string, stdout io.Writer) error {
 	return nil
 }
 
-// openStore opens (creating) the data folder's database.
-func openStore(ctx context.Context, cfg Config) (*sqlite.DB, error) {
+// openStore opens (creating) the data folder's database and search index.
+// A damaged or missing index is not an error: it is rebuilt by the load.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, *search.Index, error) {
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
-		return nil, fmt.Errorf("data folder %s: %w", cfg.Data, err)
+		return nil, nil, fmt.Errorf("data folder %s: %w", cfg.Data, err)
 	}
-	return sqlite.Open(ctx, filepath.Join(cfg.Data, "versa.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "versa.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	ix, err := search.Open(filepath.Join(cfg.Data, "index"), log)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("search index: %w", err)
+	}
+	return db, ix, nil
 }
 
-// build loads the content into the store and exits; problems make it exit 1
-// after the load, so a deploy pipeline stops on them.
+// indexState says what a build did to the search index.
+func indexState(res ingest.Result) string {
+	if res.Indexed == nil {
+		return "current"
+	}
+	return "built"
+}
+
+// build loads the content into the store and the search index and exits;
+// problems make it exit 1 after the load, so a deploy pipeline stops on them.
 func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	db, err := openStore(ctx, cfg)
+	start := time.Now()
+	db, ix, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res, err := ingest.New(os.DirFS(cfg.Content), db, log).Load(ctx)
+	defer ix.Close()
+	res, err := ingest.New(os.DirFS(cfg.Content), db, ix, log).Load(ctx)
 	if err != nil {
 		return err
+	}
+	if res.Indexed != nil {
+		if err := <-res.Indexed; err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintln(stdout, p)
@@ -172,7 +198,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if res.Reused {
 		state = "unchanged"
 	}
-	fmt.Fprintf(stdout, "%s revision %.12s: %d files in %s\n", state, res.Revision, res.Files, res.Took.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%s revision %.12s: %d files in %s (search index: %s)\n", state, res.Revision, res.Files,
+		time.Since(start).Round(time.Millisecond), indexState(res))
 	if len(res.Problems) > 0 {
 		return errProblems
 	}
@@ -181,14 +208,19 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 
 // serve loads the content and serves it until ctx ends.
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
-	db, err := openStore(ctx, cfg)
+	db, ix, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := ingest.New(os.DirFS(cfg.Content), db, log).Load(ctx); err != nil {
+	defer ix.Close()
+	loader := ingest.New(os.DirFS(cfg.Content), db, ix, log)
+	// Pages serve as soon as the store is loaded; the index finishes in the
+	// background and search answers "still indexing" until then.
+	if _, err := loader.Load(ctx); err != nil {
 		return err
 	}
+	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev}, db),

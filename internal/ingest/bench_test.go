@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"versa/internal/ingest"
+	"versa/internal/search"
 	"versa/internal/sqlite"
 )
 
-// BenchmarkColdLoad loads a generated corpus into a fresh store: read, parse
-// and write, the work of a cold `versa build`. Set VERSA_BENCH_CORPUS to a
+// BenchmarkColdLoad loads a generated corpus into a fresh store, and into a
+// fresh search index from the same parse: the work of a cold `versa build`. Set VERSA_BENCH_CORPUS to a
 // content folder written by shared/bench/gen_corpus.py:
 //
 //	python3 ../shared/bench/gen_corpus.py /tmp/corpus --articles 2000
@@ -22,23 +23,48 @@ func BenchmarkColdLoad(b *testing.B) {
 		b.Skip("set VERSA_BENCH_CORPUS to a generated content folder")
 	}
 	ctx := context.Background()
-	for b.Loop() {
-		b.StopTimer()
-		db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "versa.db"))
-		if err != nil {
-			b.Fatal(err)
+	for _, withIndex := range []bool{false, true} {
+		name := "store"
+		if withIndex {
+			name = "store+index"
 		}
-		b.StartTimer()
-		res, err := ingest.New(os.DirFS(dir), db, nil).Load(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if !res.Applied || len(res.Problems) > 0 {
-			b.Fatalf("load: %+v", res)
-		}
-		b.StopTimer()
-		db.Close()
-		b.StartTimer()
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				tmp := b.TempDir()
+				db, err := sqlite.Open(ctx, filepath.Join(tmp, "versa.db"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var index ingest.Index
+				var ix *search.Index
+				if withIndex {
+					if ix, err = search.Open(filepath.Join(tmp, "index"), nil); err != nil {
+						b.Fatal(err)
+					}
+					index = ix
+				}
+				b.StartTimer()
+				res, err := ingest.New(os.DirFS(dir), db, index, nil).Load(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !res.Applied || len(res.Problems) > 0 {
+					b.Fatalf("load: %+v", res)
+				}
+				if res.Indexed != nil {
+					if err := <-res.Indexed; err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				db.Close()
+				if ix != nil {
+					ix.Close()
+				}
+				b.StartTimer()
+			}
+		})
 	}
 }
 
@@ -55,11 +81,11 @@ func BenchmarkWarmStart(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := ingest.New(os.DirFS(dir), db, nil).Load(ctx); err != nil {
+	if _, err := ingest.New(os.DirFS(dir), db, nil, nil).Load(ctx); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		res, err := ingest.New(os.DirFS(dir), db, nil).Load(ctx)
+		res, err := ingest.New(os.DirFS(dir), db, nil, nil).Load(ctx)
 		if err != nil || !res.Reused {
 			b.Fatalf("warm load: %+v, %v; want reused", res, err)
 		}

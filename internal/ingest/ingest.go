@@ -28,20 +28,31 @@ type Store interface {
 // errKeepOld rolls back a load whose problems would replace good content.
 var errKeepOld = errors.New("content has problems; keeping the last good load")
 
-// Loader loads one content folder into one store. Loads are serialised.
-type Loader struct {
-	fsys  fs.FS
-	store Store
-	log   *slog.Logger
-	mu    sync.Mutex
+// Index is the search index kept in step with the store; *search.Index
+// satisfies it. Build reads the content from what feed streams into its
+// sink, and keeps the old index when ctx is cancelled.
+type Index interface {
+	Revision() string
+	Build(ctx context.Context, revision string, feed func(kb.Sink) error) error
 }
 
-// New returns a Loader of fsys into store.
-func New(fsys fs.FS, store Store, log *slog.Logger) *Loader {
+// Loader loads one content folder into one store and, when it has one, one
+// search index. Loads are serialised.
+type Loader struct {
+	fsys     fs.FS
+	store    Store
+	index    Index // nil: no search index
+	log      *slog.Logger
+	mu       sync.Mutex
+	indexing sync.WaitGroup // the index build of the last load, if still running
+}
+
+// New returns a Loader of fsys into store and index (which may be nil).
+func New(fsys fs.FS, store Store, index Index, log *slog.Logger) *Loader {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Loader{fsys: fsys, store: store, log: log}
+	return &Loader{fsys: fsys, store: store, index: index, log: log}
 }
 
 // Result says what a load did.
@@ -51,7 +62,12 @@ type Result struct {
 	Applied  bool          // the store was rewritten with this load
 	Files    int           // files read
 	Problems []kb.Problem  // every problem of the folder as it is now
-	Took     time.Duration // the whole load
+	Took     time.Duration // the store's part of the load
+	// Indexed receives the outcome of the search index build this load
+	// started, once it is done (nil error on success), and is then closed;
+	// nil when the index was already current or there is none. The store
+	// serves while the index finishes.
+	Indexed <-chan error
 }
 
 // Load reads the folder and brings the store up to date. Content with
@@ -62,28 +78,54 @@ type Result struct {
 func (l *Loader) Load(ctx context.Context) (Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.indexing.Wait() // one index build at a time
 	start := time.Now()
 	tree, err := content.Read(l.fsys)
 	if err != nil {
 		return Result{}, err
 	}
 	res := Result{Revision: tree.Revision, Files: len(tree.Files)}
+	needIndex := l.index != nil && l.index.Revision() != tree.Revision
 	cur, err := l.store.Revision(ctx)
 	switch {
 	case err == nil && cur.ID == tree.Revision:
 		res.Reused, res.Problems, res.Took = true, cur.Problems, time.Since(start)
 		l.log.Info("content unchanged", "revision", short(res.Revision), "files", res.Files, "took", res.Took)
+		if needIndex {
+			// The store is current but the index is not (first run with
+			// search, or a damaged index): parse again for the index only.
+			feed := l.startIndex(ctx, tree.Revision)
+			go func() {
+				_, err := content.Stream(tree, feed.tee(kb.Sink{
+					Topic: func(kb.Topic) error { return nil }, System: func(kb.System) error { return nil },
+					Article: func(kb.Article) error { return nil },
+				}))
+				if err != nil {
+					feed.abort()
+					return
+				}
+				feed.finish()
+			}()
+			res.Indexed = feed.result
+		}
 		return res, nil
 	case err != nil && !errors.Is(err, kb.ErrNotFound):
 		return Result{}, fmt.Errorf("read current revision: %w", err)
 	}
 	loaded := err == nil
+	var feed *indexFeed
+	if needIndex {
+		feed = l.startIndex(ctx, tree.Revision)
+	}
 	var systems, articles int
 	err = l.store.LoadContent(ctx, tree.Revision, func(sink kb.Sink) ([]kb.Problem, error) {
 		counted := kb.Sink{
 			Topic:   sink.Topic,
 			System:  func(s kb.System) error { systems++; return sink.System(s) },
 			Article: func(a kb.Article) error { articles++; return sink.Article(a) },
+		}
+		if feed != nil {
+			counted = feed.tee(counted)
 		}
 		problems, err := content.Stream(tree, counted)
 		if err != nil {
@@ -98,12 +140,22 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 	switch {
 	case err == nil:
 		res.Applied = true
+		if feed != nil {
+			feed.finish()
+			res.Indexed = feed.result
+		}
 	case errors.Is(err, errKeepOld):
+		if feed != nil {
+			feed.abort() // the index keeps matching the store
+		}
 		if err := l.store.SetProblems(ctx, res.Problems); err != nil {
 			return Result{}, fmt.Errorf("store problems: %w", err)
 		}
 		res.Revision = cur.ID
 	default:
+		if feed != nil {
+			feed.abort()
+		}
 		return Result{}, fmt.Errorf("store content: %w", err)
 	}
 	res.Took = time.Since(start)
@@ -114,6 +166,94 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 		l.log.Warn("content problem", "problem", p.String())
 	}
 	return res, nil
+}
+
+// Wait blocks until the index build of the last load, if any, is done.
+func (l *Loader) Wait() { l.indexing.Wait() }
+
+// indexFeed runs one index build beside a store load, fed from the same
+// parse: the load's sink also hands every item to the build's sink.
+type indexFeed struct {
+	items   chan func(kb.Sink) error
+	stopped chan struct{} // closed when the build stops reading items
+	stop    sync.Once
+	cancel  context.CancelFunc
+	result  chan error
+}
+
+// startIndex starts building the index of revision in the background.
+func (l *Loader) startIndex(ctx context.Context, revision string) *indexFeed {
+	// The build outlives the request or signal context of the load that
+	// started it only as long as that context lives.
+	ictx, cancel := context.WithCancel(ctx)
+	f := &indexFeed{
+		items:   make(chan func(kb.Sink) error, 256),
+		stopped: make(chan struct{}),
+		cancel:  cancel,
+		result:  make(chan error, 1),
+	}
+	l.indexing.Add(1)
+	go func() {
+		defer l.indexing.Done()
+		start := time.Now()
+		err := l.index.Build(ictx, revision, func(sink kb.Sink) error {
+			defer f.stop.Do(func() { close(f.stopped) })
+			for call := range f.items {
+				if err := call(sink); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		f.stop.Do(func() { close(f.stopped) })
+		cancel()
+		switch {
+		case err == nil:
+			l.log.Info("search index built", "revision", short(revision), "took", time.Since(start))
+		case ictx.Err() != nil:
+			l.log.Info("search index build dropped", "revision", short(revision))
+		default:
+			l.log.Error("search index build failed", "revision", short(revision), "err", err)
+		}
+		f.result <- err
+		close(f.result)
+	}()
+	return f
+}
+
+// tee returns a sink that hands every item to the build too, then to s.
+func (f *indexFeed) tee(s kb.Sink) kb.Sink {
+	return kb.Sink{
+		Topic: func(t kb.Topic) error {
+			f.send(func(ix kb.Sink) error { return ix.Topic(t) })
+			return s.Topic(t)
+		},
+		System: func(x kb.System) error {
+			f.send(func(ix kb.Sink) error { return ix.System(x) })
+			return s.System(x)
+		},
+		Article: func(a kb.Article) error {
+			f.send(func(ix kb.Sink) error { return ix.Article(a) })
+			return s.Article(a)
+		},
+	}
+}
+
+// send passes one item to the build, unless it has stopped reading.
+func (f *indexFeed) send(call func(kb.Sink) error) {
+	select {
+	case f.items <- call:
+	case <-f.stopped:
+	}
+}
+
+// finish ends the feed; the build completes in the background.
+func (f *indexFeed) finish() { close(f.items) }
+
+// abort drops the build; the old index stays.
+func (f *indexFeed) abort() {
+	f.cancel()
+	close(f.items)
 }
 
 func short(rev string) string {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -53,7 +54,7 @@ func TestLoad(t *testing.T) {
 		"t/systems/a.md": {Data: []byte("---\nname: A\nfeatures:\n  orm: yes\n---\n")},
 	}
 	store := &fakeStore{}
-	l := New(fsys, store, nil)
+	l := New(fsys, store, nil, nil)
 
 	res, err := l.Load(ctx)
 	if err != nil {
@@ -108,7 +109,7 @@ func TestLoadFirstWithProblems(t *testing.T) {
 		"t/systems/b.md": {Data: []byte("---\nname: [B\n---\n")},
 	}
 	store := &fakeStore{}
-	res, err := New(fsys, store, nil).Load(context.Background())
+	res, err := New(fsys, store, nil, nil).Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +119,96 @@ func TestLoadFirstWithProblems(t *testing.T) {
 }
 
 func TestLoadMissingFolder(t *testing.T) {
-	_, err := New(fstest.MapFS{}, &fakeStore{}, nil).Load(context.Background())
+	_, err := New(fstest.MapFS{}, &fakeStore{}, nil, nil).Load(context.Background())
 	if err != nil {
 		t.Fatalf("empty folder: %v, want an empty load", err)
+	}
+}
+
+// fakeIndex records what builds it was fed.
+type fakeIndex struct {
+	mu       sync.Mutex
+	revision string
+	systems  []string
+	builds   int
+}
+
+func (x *fakeIndex) Revision() string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.revision
+}
+
+func (x *fakeIndex) Build(ctx context.Context, revision string, feed func(kb.Sink) error) error {
+	var systems []string
+	err := feed(kb.Sink{
+		Topic:   func(kb.Topic) error { return nil },
+		System:  func(s kb.System) error { systems = append(systems, s.Slug); return nil },
+		Article: func(kb.Article) error { return nil },
+	})
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // a dropped build keeps the old index
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.revision, x.systems = revision, systems
+	x.builds++
+	return nil
+}
+
+func TestLoadKeepsIndexInStep(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"t/topic.yaml":   {Data: []byte(topic)},
+		"t/systems/a.md": {Data: []byte("---\nname: A\n---\n")},
+		"t/systems/b.md": {Data: []byte("---\nname: B\n---\n")},
+	}
+	store, index := &fakeStore{}, &fakeIndex{}
+	l := New(fsys, store, index, nil)
+
+	// A cold load feeds the index from the same parse.
+	res, err := l.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Indexed == nil {
+		t.Fatal("Indexed = nil, want a build")
+	}
+	if err := <-res.Indexed; err != nil {
+		t.Fatalf("index build: %v", err)
+	}
+	if index.Revision() != res.Revision || len(index.systems) != 2 {
+		t.Fatalf("index at %q with %v, want %q with a and b", index.Revision(), index.systems, res.Revision)
+	}
+
+	// Unchanged content: nothing to build.
+	res, err = l.Load(ctx)
+	if err != nil || res.Indexed != nil || index.builds != 1 {
+		t.Fatalf("unchanged load: %+v, %v, builds %d; want no build", res, err, index.builds)
+	}
+
+	// A bad edit keeps the old store content, so the index keeps it too.
+	good := index.Revision()
+	fsys["t/systems/b.md"] = &fstest.MapFile{Data: []byte("---\nname: [B\n---\n")}
+	if _, err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l.Wait()
+	if index.Revision() != good || index.builds != 1 {
+		t.Fatalf("index at %q after a refused load (builds %d), want %q", index.Revision(), index.builds, good)
+	}
+
+	// A store that is current with a stale index rebuilds the index alone.
+	fsys["t/systems/b.md"] = &fstest.MapFile{Data: []byte("---\nname: B\n---\n")}
+	index.revision = "stale"
+	res, err = l.Load(ctx)
+	if err != nil || !res.Reused || res.Indexed == nil {
+		t.Fatalf("reuse with stale index: %+v, %v; want reused and a build", res, err)
+	}
+	if err := <-res.Indexed; err != nil || index.Revision() != res.Revision {
+		t.Fatalf("rebuilt index at %q (%v), want %q", index.Revision(), err, res.Revision)
 	}
 }
