@@ -23,6 +23,11 @@ type CompareView struct {
 	AddOptions   []Option // systems of the topic not in the table
 	Path         string   // the path the GET forms submit to
 	Query        Query
+	// The same view, filters included, as CSV, JSON and a Markdown table;
+	// the download links are shown when CSVURL is set.
+	CSVURL      string
+	JSONURL     string
+	MarkdownURL string
 }
 
 // Query is the filter part of a compare URL, for the GET forms' hidden fields.

@@ -56,6 +56,7 @@ type Config struct {
 	Data      string
 	Dev       bool
 	LogFormat string
+	BaseURL   string // the public origin for absolute URLs (sitemap, feed)
 }
 
 // parseArgs reads the command, its flags and its arguments. Flags may come
@@ -68,6 +69,7 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	fs.StringVar(&cfg.Data, "data", env("VERSA_DATA", "data"), "data folder for the database (VERSA_DATA)")
 	dev, _ := strconv.ParseBool(env("VERSA_DEV", "false"))
 	fs.BoolVar(&cfg.Dev, "dev", dev, "show content problems on every page (VERSA_DEV)")
+	fs.StringVar(&cfg.BaseURL, "base-url", env("VERSA_BASE_URL", ""), "public origin for absolute URLs, e.g. https://versa.example.com (VERSA_BASE_URL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("VERSA_LOG_FORMAT", "text"), "log format: text or json (VERSA_LOG_FORMAT)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: versa [serve|check [DIR]|build|healthcheck] [flags]")
@@ -223,7 +225,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev}, db),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, Search: searchAdapter{ix}}, db),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -47,7 +47,8 @@ const (
 // Static files carry their own hashes and ETags.
 func isFresh(path string) bool {
 	switch path {
-	case "/healthz", "/readyz", "/metrics", "/status", "/api/status":
+	case "/healthz", "/readyz", "/metrics", "/status", "/api/status",
+		"/search", "/api/search": // results follow the index, not the content revision
 		return true
 	}
 	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/debug/")
@@ -433,7 +434,8 @@ func compressible(contentType string) bool {
 	mt, _, _ := strings.Cut(contentType, ";")
 	switch strings.ToLower(strings.TrimSpace(mt)) {
 	case "text/html", "application/json", "text/css", "application/javascript",
-		"text/javascript", "image/svg+xml", "text/csv", "text/markdown":
+		"text/javascript", "image/svg+xml", "text/csv", "text/markdown",
+		"application/xml", "application/atom+xml", "text/plain":
 		return true
 	}
 	return false

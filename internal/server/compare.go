@@ -66,7 +66,13 @@ func withQuery(path string, r *http.Request) string {
 
 // compareURL is the path and query of a compare view.
 func compareURL(topic string, systems []string, q compareQuery) string {
-	return "/compare/" + topic + "/" + strings.Join(systems, "-vs-") + q.encode()
+	return compareLink("/compare/", topic, systems, "", q)
+}
+
+// compareLink is a compare URL under base ("/compare/" or "/api/compare/"),
+// with an export's extension (".csv") or none.
+func compareLink(base, topic string, systems []string, ext string, q compareQuery) string {
+	return base + topic + "/" + strings.Join(systems, "-vs-") + ext + q.encode()
 }
 
 // splitList splits a comma-separated parameter, dropping empty and repeated
@@ -132,21 +138,53 @@ func (s *server) handleCompareForm(w http.ResponseWriter, r *http.Request) error
 
 // handleCompare serves GET /compare/{topic}/{a}-vs-{b}[-vs-{c}...]: the
 // systems side by side in the order given, with ?diff=1, ?categories= and
-// ?need= filters.
+// ?need= filters. The same path ending in .csv, .json or .md is the same
+// view as an export (see export.go).
 func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
+	spec, ext := splitExportExt(chi.URLParam(r, "systems"))
+	c, err := s.resolveCompare(w, r, "/compare/", spec, ext)
+	if err != nil || c == nil {
+		return err
+	}
+	v := buildCompare(c.topic, c.systems, c.all, c.q, 0)
+	if ext != "" {
+		return s.writeExport(w, r, ext, c, v)
+	}
+	v.Site = s.site(r.Context())
+	v.CSVURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".csv", c.q)
+	v.JSONURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".json", c.q)
+	v.MarkdownURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".md", c.q)
+	return s.render(w, r, http.StatusOK, web.ComparePage(v))
+}
+
+// compareTarget is a resolved compare request: the topic, the systems in
+// the order asked and the filters, all checked.
+type compareTarget struct {
+	topic   kb.Topic
+	systems []kb.System // in the order of the URL
+	slugs   []string
+	all     []kb.System // every system of the topic
+	q       compareQuery
+}
+
+// resolveCompare reads the topic and the systems of a compare URL, base
+// (such as "/compare/") followed by topic/spec, ext and the query. Aliases,
+// repeats and a non-canonical query are answered with a redirect to the
+// same kind of URL (same base and ext) and a nil target; unknown names and
+// filters are errors.
+func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base, spec, ext string) (*compareTarget, error) {
 	ctx := r.Context()
 	topicSlug := chi.URLParam(r, "topic")
-	spec := chi.URLParam(r, "systems")
 	topic, err := s.store.FindTopic(ctx, topicSlug)
 	if errors.Is(err, kb.ErrNotFound) {
-		return s.topicNotFound(r, topicSlug, err)
+		return nil, s.topicNotFound(r, topicSlug, err)
 	}
 	if err != nil {
-		return fmt.Errorf("find topic: %w", err)
+		return nil, fmt.Errorf("find topic: %w", err)
 	}
 	all, err := s.store.ListSystems(ctx, topicSlug)
 	if err != nil {
-		return fmt.Errorf("list systems: %w", err)
+		return nil, fmt.Errorf("list systems: %w", err)
 	}
 	bySlug := make(map[string]*kb.System, len(all))
 	for i := range all {
@@ -161,7 +199,7 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 		if _, ok := bySlug[slug]; !ok {
 			to, err := s.store.ResolveAlias(ctx, topicSlug, kb.AliasSystem, slug)
 			if err != nil {
-				return s.systemNotFound(topic, all, slug, err)
+				return nil, s.systemNotFound(topic, all, slug, err)
 			}
 			slug, redirect = to, true
 		}
@@ -174,14 +212,14 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	q, add, canonical := parseCompareQuery(r.URL)
 	if add != "" {
 		if _, ok := bySlug[add]; !ok {
-			return s.systemNotFound(topic, all, add, kb.ErrNotFound)
+			return nil, s.systemNotFound(topic, all, add, kb.ErrNotFound)
 		}
 		if !slices.Contains(slugs, add) {
 			slugs = append(slugs, add)
 		}
 	}
 	if len(slugs) > maxCompare {
-		return &pageError{
+		return nil, &pageError{
 			message: fmt.Sprintf("A comparison shows at most %d systems.", maxCompare),
 			err:     fmt.Errorf("compare of %d systems: %w", len(slugs), kb.ErrInvalid),
 		}
@@ -191,26 +229,24 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 		if redirect && canonical {
 			status = http.StatusPermanentRedirect // an old slug: the move is permanent
 		}
-		http.Redirect(w, r, compareURL(topicSlug, slugs, q), status)
-		return nil
+		http.Redirect(w, r, compareLink(base, topicSlug, slugs, ext, q), status)
+		return nil, nil
 	}
 	if len(slugs) < 2 {
-		return &pageError{
+		return nil, &pageError{
 			message: "A comparison needs at least two systems.",
 			links:   systemLinks(topic, all),
 			err:     fmt.Errorf("compare of one system: %w", kb.ErrInvalid),
 		}
 	}
 	if err := checkFilters(topic, q); err != nil {
-		return err
+		return nil, err
 	}
 	systems := make([]kb.System, len(slugs))
 	for i, slug := range slugs {
 		systems[i] = *bySlug[slug]
 	}
-	v := buildCompare(topic, systems, all, q, 0)
-	v.Site = s.site(ctx)
-	return s.render(w, r, http.StatusOK, web.ComparePage(v))
+	return &compareTarget{topic: topic, systems: systems, slugs: slugs, all: all, q: q}, nil
 }
 
 // checkFilters answers unknown categories and needs with a 404 that lists

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -40,6 +41,19 @@ type Config struct {
 	// CacheBytes bounds the rendered-page cache; 0 means 64 MiB and a
 	// negative value turns the cache off (ETags, 304s and gzip remain).
 	CacheBytes int64
+	// BaseURL, such as "https://versa.example.com", starts the absolute
+	// URLs of the sitemap, robots.txt and feed. Empty means they are built
+	// from each request's Host and scheme, and those answers are not cached.
+	BaseURL string
+	// TrustProxyHeaders lets X-Forwarded-Proto set the scheme of absolute
+	// URLs; only set it behind a proxy that always sets the header.
+	TrustProxyHeaders bool
+	// Metrics records requests and serves /metrics; nil makes a new set on
+	// a registry of its own.
+	Metrics *Metrics
+	// Search answers /search and /api/search; nil answers them 503, as
+	// an index still being built does.
+	Search Searcher
 }
 
 // requestTimeout bounds how long a handler may spend on one request; the
@@ -56,6 +70,11 @@ type server struct {
 	build string // names the binary in ETags
 	revs  *revisionCache
 	pages *pageCache
+	// base and trustProxy are Config.BaseURL and TrustProxyHeaders.
+	base       string
+	trustProxy bool
+	metrics    *Metrics
+	search     Searcher // nil until cmd/versa sets one
 }
 
 // New returns the handler of the whole site.
@@ -64,12 +83,17 @@ func New(cfg Config, store Store) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{log: logger, dev: cfg.Dev, store: store, build: buildID()}
+	s := &server{log: logger, dev: cfg.Dev, store: store, build: buildID(), search: cfg.Search}
 	cacheBytes := cfg.CacheBytes
 	if cacheBytes == 0 {
 		cacheBytes = defaultCacheBytes
 	}
 	s.pages = newPageCache(cacheBytes)
+	s.base = strings.TrimRight(cfg.BaseURL, "/")
+	s.trustProxy = cfg.TrustProxyHeaders
+	if s.metrics = cfg.Metrics; s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
 	s.revs = &revisionCache{store: store, ttl: revisionTTL, pages: s.pages, onError: func(ctx context.Context, err error) {
 		logger.WarnContext(ctx, "read revision for caching", "err", err)
 	}}
@@ -82,6 +106,7 @@ func New(cfg Config, store Store) http.Handler {
 	// set them, and nothing here knows that.
 	r.Use(
 		middleware.RequestID,
+		s.metrics.instrument, // reads the route pattern after routing
 		s.logRequests,
 		securityHeaders,
 		s.recoverer,
@@ -99,10 +124,21 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/topics/{topic}/{system}", s.handle(s.handleSystem))
 	r.Get("/articles", s.handle(s.handleArticles))
 	r.Get("/articles/{topic}/{article}", s.handle(s.handleArticle))
+	r.Get("/search", s.handle(s.handleSearch))
+	r.Get("/api/search", s.handle(s.handleAPISearch))
 	r.Get("/status", s.handle(s.handleStatus))
 	r.Get("/api/status", s.handle(s.handleAPIStatus))
+	r.Get("/api/topics", s.handle(s.handleAPITopics))
+	r.Get("/api/topics/{topic}", s.handle(s.handleAPITopic))
+	r.Get("/api/topics/{topic}/{system}", s.handle(s.handleAPISystem))
+	r.Get("/api/compare/{topic}/{systems}", s.handle(s.handleAPICompare))
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
+	r.Get("/metrics", s.metrics.Handler().ServeHTTP)
+	r.Get("/sitemap.xml", s.handle(s.handleSitemap))
+	r.Get("/sitemap-{n}.xml", s.handle(s.handleSitemapPart))
+	r.Get("/robots.txt", s.handle(s.handleRobots))
+	r.Get("/feed.xml", s.handle(s.handleFeed))
 	r.Get("/static/*", static.Handler().ServeHTTP)
 	return r
 }

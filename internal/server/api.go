@@ -1,0 +1,408 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// The JSON API: the same data as the pages, field names in snake_case.
+//
+//	GET /api/topics                         every topic with its categories, features and systems
+//	GET /api/topics/{topic}                 a topic with every system and its cells
+//	GET /api/topics/{topic}/{system}        one system: cells and sections
+//	GET /api/compare/{topic}/{a}-vs-{b}...  a compare view, as the .json export
+//
+// Old system slugs answer 308 to the canonical /api/ URL; errors are JSON
+// (see writeErrorPage).
+
+// apiTopicRef names a topic.
+type apiTopicRef struct {
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+type apiCategory struct {
+	Key   string `json:"key"`
+	Title string `json:"title"`
+}
+
+type apiFeature struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	Category    string `json:"category"`
+	Description string `json:"description"`
+	Type        string `json:"type"`
+}
+
+// apiSystemRef names a system.
+type apiSystemRef struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// apiTopicSummary is a topic as /api/topics lists it.
+type apiTopicSummary struct {
+	Slug       string         `json:"slug"`
+	Title      string         `json:"title"`
+	Summary    string         `json:"summary"`
+	URL        string         `json:"url"`
+	APIURL     string         `json:"api_url"`
+	Categories []apiCategory  `json:"categories"`
+	Features   []apiFeature   `json:"features"`
+	Systems    []apiSystemRef `json:"systems"`
+}
+
+// apiTopic is /api/topics/{topic}.
+type apiTopic struct {
+	Slug       string        `json:"slug"`
+	Title      string        `json:"title"`
+	Summary    string        `json:"summary"`
+	URL        string        `json:"url"`
+	Categories []apiCategory `json:"categories"`
+	Features   []apiFeature  `json:"features"`
+	Systems    []apiSystem   `json:"systems"`
+}
+
+// apiSystem is a system with a cell for every feature of its topic, keyed
+// by feature key.
+type apiSystem struct {
+	Slug     string             `json:"slug"`
+	Name     string             `json:"name"`
+	Summary  string             `json:"summary"`
+	Homepage string             `json:"homepage"`
+	Tags     []string           `json:"tags"`
+	Aliases  []string           `json:"aliases"`
+	URL      string             `json:"url"`
+	APIURL   string             `json:"api_url"`
+	Cells    map[string]apiCell `json:"cells"`
+}
+
+// apiSystemDoc is /api/topics/{topic}/{system}.
+type apiSystemDoc struct {
+	Topic apiTopicRef `json:"topic"`
+	apiSystem
+	Sections []apiSection `json:"sections"`
+}
+
+// apiCell is one system's value of one feature: support for support
+// features, value for the others (the other one is empty).
+type apiCell struct {
+	Support string `json:"support"`
+	Value   string `json:"value"`
+	Note    string `json:"note,omitempty"`
+	Via     string `json:"via,omitempty"`
+	Since   string `json:"since,omitempty"`
+	Source  string `json:"source,omitempty"`
+}
+
+type apiSection struct {
+	Kind    string   `json:"kind"`
+	Heading string   `json:"heading"`
+	Anchor  string   `json:"anchor"`
+	Text    string   `json:"text"`
+	Items   []string `json:"items"`
+}
+
+// apiCompare is a compare view: /api/compare/... and the .json export.
+type apiCompare struct {
+	Topic        apiTopicRef          `json:"topic"`
+	Title        string               `json:"title"`
+	URL          string               `json:"url"`
+	CanonicalURL string               `json:"canonical_url"`
+	Systems      []apiCompareSystem   `json:"systems"`
+	Filters      apiFilters           `json:"filters"`
+	HiddenRows   int                  `json:"hidden_rows"`
+	Categories   []apiCompareCategory `json:"categories"`
+	Needs        []apiFeatureRef      `json:"needs"`
+	Footnotes    []apiCompareFootnote `json:"footnotes"`
+	Exports      map[string]string    `json:"exports"`
+}
+
+type apiCompareSystem struct {
+	Slug  string    `json:"slug"`
+	Name  string    `json:"name"`
+	URL   string    `json:"url"`
+	Score *apiScore `json:"score"` // null without needs
+}
+
+type apiScore struct {
+	Meets   int `json:"meets"`
+	Partial int `json:"partial"`
+	Of      int `json:"of"`
+}
+
+type apiFilters struct {
+	Diff       bool     `json:"diff"`
+	Categories []string `json:"categories"`
+	Need       []string `json:"need"`
+}
+
+type apiFeatureRef struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+type apiCompareCategory struct {
+	Key   string          `json:"key"`
+	Title string          `json:"title"`
+	Rows  []apiCompareRow `json:"rows"`
+}
+
+type apiCompareRow struct {
+	Key         string           `json:"key"`
+	Name        string           `json:"name"`
+	Description string           `json:"description"`
+	Type        string           `json:"type"`
+	Needed      bool             `json:"needed"`
+	Cells       []apiCompareCell `json:"cells"` // in the order of systems
+}
+
+type apiCompareCell struct {
+	System string `json:"system"`
+	apiCell
+	Footnote int `json:"footnote,omitempty"`
+}
+
+type apiCompareFootnote struct {
+	N       int    `json:"n"`
+	System  string `json:"system"`
+	Feature string `json:"feature"`
+	Note    string `json:"note,omitempty"`
+	Via     string `json:"via,omitempty"`
+	Since   string `json:"since,omitempty"`
+	Source  string `json:"source,omitempty"`
+}
+
+func newAPICategories(t kb.Topic) []apiCategory {
+	out := make([]apiCategory, 0, len(t.Categories))
+	for _, c := range t.Categories {
+		out = append(out, apiCategory{Key: c.Key, Title: c.Title})
+	}
+	return out
+}
+
+func newAPIFeatures(t kb.Topic) []apiFeature {
+	out := make([]apiFeature, 0, len(t.Features))
+	for _, f := range t.Features {
+		typ := f.Type
+		if typ == "" {
+			typ = kb.TypeSupport
+		}
+		out = append(out, apiFeature{Key: f.Key, Name: f.Name, Category: f.Category, Description: f.Description, Type: string(typ)})
+	}
+	return out
+}
+
+func newAPICell(c kb.Cell) apiCell {
+	out := apiCell{Support: string(c.Support), Value: c.Value, Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source}
+	if out.Value == "" && out.Support == "" {
+		out.Support = string(kb.SupportUnknown)
+	}
+	if out.Value != "" && out.Support == string(kb.SupportUnknown) {
+		out.Support = ""
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func newAPISystem(t kb.Topic, sys kb.System) apiSystem {
+	out := apiSystem{
+		Slug: sys.Slug, Name: sys.Name, Summary: sys.Summary, Homepage: sys.Homepage,
+		Tags: nonNil(sys.Tags), Aliases: nonNil(sys.Aliases),
+		URL:    systemPath(t.Slug, sys.Slug),
+		APIURL: "/api" + systemPath(t.Slug, sys.Slug),
+		Cells:  make(map[string]apiCell, len(t.Features)),
+	}
+	for _, f := range t.Features {
+		out.Cells[f.Key] = newAPICell(sys.Cell(f.Key))
+	}
+	return out
+}
+
+// newAPICompare lays out the compare view v of c as JSON.
+func newAPICompare(c *compareTarget, v web.CompareView) apiCompare {
+	t := c.topic
+	out := apiCompare{
+		Topic:        apiTopicRef{Slug: t.Slug, Title: t.Title, URL: "/topics/" + t.Slug},
+		Title:        v.Title,
+		URL:          compareURL(t.Slug, c.slugs, c.q),
+		CanonicalURL: v.CanonicalURL,
+		Filters:      apiFilters{Diff: c.q.diff, Categories: nonNil(c.q.categories), Need: nonNil(c.q.need)},
+		HiddenRows:   v.Hidden,
+		Categories:   []apiCompareCategory{},
+		Needs:        []apiFeatureRef{},
+		Footnotes:    []apiCompareFootnote{},
+		Exports: map[string]string{
+			"csv":      compareLink("/compare/", t.Slug, c.slugs, ".csv", c.q),
+			"json":     compareLink("/compare/", t.Slug, c.slugs, ".json", c.q),
+			"markdown": compareLink("/compare/", t.Slug, c.slugs, ".md", c.q),
+		},
+	}
+	for _, s := range v.Systems {
+		cs := apiCompareSystem{Slug: s.Slug, Name: s.Name, URL: s.URL}
+		if s.Score != nil {
+			cs.Score = &apiScore{Meets: s.Score.Meets, Partial: s.Score.Partial, Of: s.Score.Of}
+		}
+		out.Systems = append(out.Systems, cs)
+	}
+	for _, n := range v.Needs {
+		out.Needs = append(out.Needs, apiFeatureRef{Key: n.Key, Name: n.Name})
+	}
+	types := make(map[string]string, len(t.Features))
+	for _, f := range t.Features {
+		types[f.Key] = string(f.Type)
+		if f.Type == "" {
+			types[f.Key] = string(kb.TypeSupport)
+		}
+	}
+	for _, g := range v.Groups {
+		cat := apiCompareCategory{Key: g.Key, Title: g.Title, Rows: []apiCompareRow{}}
+		for _, row := range g.Rows {
+			ar := apiCompareRow{Key: row.Key, Name: row.Name, Description: row.Description, Type: types[row.Key], Needed: row.Needed}
+			for i, cell := range row.Cells {
+				// The view's cell says what is shown; the system's cell
+				// adds its note, via, since and source.
+				full := c.systems[i].Cell(row.Key)
+				ac := apiCell{Support: cell.Support, Value: cell.Value, Note: full.Note, Via: full.Via, Since: full.Since, Source: full.Source}
+				ar.Cells = append(ar.Cells, apiCompareCell{System: c.slugs[i], apiCell: ac, Footnote: cell.Footnote})
+			}
+			cat.Rows = append(cat.Rows, ar)
+		}
+		out.Categories = append(out.Categories, cat)
+	}
+	for _, f := range v.Footnotes {
+		out.Footnotes = append(out.Footnotes, apiCompareFootnote{N: f.N, System: f.System, Feature: f.Feature,
+			Note: f.Note, Via: f.Via, Since: f.Since, Source: f.Source})
+	}
+	return out
+}
+
+// handleAPITopics serves GET /api/topics.
+func (s *server) handleAPITopics(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	topics, err := s.store.ListTopics(ctx)
+	if err != nil {
+		return fmt.Errorf("list topics: %w", err)
+	}
+	out := make([]apiTopicSummary, 0, len(topics))
+	for _, t := range topics {
+		systems, err := s.store.ListSystems(ctx, t.Slug)
+		if err != nil {
+			return fmt.Errorf("list systems of %s: %w", t.Slug, err)
+		}
+		ts := apiTopicSummary{
+			Slug: t.Slug, Title: t.Title, Summary: t.Summary,
+			URL: "/topics/" + t.Slug, APIURL: "/api/topics/" + t.Slug,
+			Categories: newAPICategories(t), Features: newAPIFeatures(t),
+			Systems: make([]apiSystemRef, 0, len(systems)),
+		}
+		for _, sys := range systems {
+			ts.Systems = append(ts.Systems, apiSystemRef{Slug: sys.Slug, Name: sys.Name, URL: systemPath(t.Slug, sys.Slug)})
+		}
+		out = append(out, ts)
+	}
+	s.writeJSON(w, r, http.StatusOK, struct {
+		Topics []apiTopicSummary `json:"topics"`
+	}{out})
+	return nil
+}
+
+// findAPITopic reads the {topic} of an /api/ URL.
+func (s *server) findAPITopic(r *http.Request) (kb.Topic, error) {
+	slug := chi.URLParam(r, "topic")
+	t, err := s.store.FindTopic(r.Context(), slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		return t, s.topicNotFound(r, slug, err)
+	}
+	if err != nil {
+		return t, fmt.Errorf("find topic: %w", err)
+	}
+	return t, nil
+}
+
+// handleAPITopic serves GET /api/topics/{topic}.
+func (s *server) handleAPITopic(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.findAPITopic(r)
+	if err != nil {
+		return err
+	}
+	systems, err := s.store.ListSystems(r.Context(), t.Slug)
+	if err != nil {
+		return fmt.Errorf("list systems: %w", err)
+	}
+	out := apiTopic{
+		Slug: t.Slug, Title: t.Title, Summary: t.Summary, URL: "/topics/" + t.Slug,
+		Categories: newAPICategories(t), Features: newAPIFeatures(t),
+		Systems: make([]apiSystem, 0, len(systems)),
+	}
+	for _, sys := range systems {
+		out.Systems = append(out.Systems, newAPISystem(t, sys))
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+	return nil
+}
+
+// handleAPISystem serves GET /api/topics/{topic}/{system}; an old slug
+// answers 308 to the canonical URL.
+func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	t, err := s.findAPITopic(r)
+	if err != nil {
+		return err
+	}
+	slug := chi.URLParam(r, "system")
+	sys, err := s.store.FindSystem(ctx, t.Slug, slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		to, aerr := s.store.ResolveAlias(ctx, t.Slug, kb.AliasSystem, slug)
+		if aerr == nil {
+			http.Redirect(w, r, withQuery("/api"+systemPath(t.Slug, to), r), http.StatusPermanentRedirect)
+			return nil
+		}
+		if !errors.Is(aerr, kb.ErrNotFound) {
+			return fmt.Errorf("resolve alias: %w", aerr)
+		}
+		all, lerr := s.store.ListSystems(ctx, t.Slug)
+		if lerr != nil {
+			return fmt.Errorf("list systems: %w", lerr)
+		}
+		return s.systemNotFound(t, all, slug, err)
+	}
+	if err != nil {
+		return fmt.Errorf("find system: %w", err)
+	}
+	doc := apiSystemDoc{Topic: apiTopicRef{Slug: t.Slug, Title: t.Title, URL: "/topics/" + t.Slug}, apiSystem: newAPISystem(t, sys)}
+	doc.Sections = make([]apiSection, 0, len(sys.Sections))
+	for _, sec := range sys.Sections {
+		doc.Sections = append(doc.Sections, apiSection{Kind: string(sec.Kind), Heading: sec.Heading, Anchor: sec.Anchor,
+			Text: strings.TrimSpace(sec.Text), Items: nonNil(sec.Items)})
+	}
+	s.writeJSON(w, r, http.StatusOK, doc)
+	return nil
+}
+
+// handleAPICompare serves GET /api/compare/{topic}/{a}-vs-{b}...: the same
+// document as the .json export of the compare page.
+func (s *server) handleAPICompare(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.resolveCompare(w, r, "/api/compare/", chi.URLParam(r, "systems"), "")
+	if err != nil || c == nil {
+		return err
+	}
+	v := buildCompare(c.topic, c.systems, c.all, c.q, 0)
+	s.writeJSON(w, r, http.StatusOK, newAPICompare(c, v))
+	return nil
+}

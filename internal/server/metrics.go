@@ -1,0 +1,167 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is Versa's Prometheus registry and the instruments on it. The
+// server records every request; whoever loads content reports reloads with
+// ObserveReload. Create one with NewMetrics and pass it in Config.Metrics to
+// share it; a server given none makes its own.
+type Metrics struct {
+	reg            *prometheus.Registry
+	requests       *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
+	inFlight       prometheus.Gauge
+	reloads        *prometheus.CounterVec
+	reloadDuration prometheus.Histogram
+	problems       prometheus.Gauge
+	lastReload     prometheus.Gauge
+}
+
+// routeUnmatched is the route label of requests no route matched, so raw
+// paths never become label values.
+const routeUnmatched = "unmatched"
+
+// NewMetrics returns metrics on a registry of their own (never the global
+// default one), with the Go runtime and process collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "versa_http_requests_total",
+			Help: "HTTP requests answered, by chi route pattern, method and status code.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "versa_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by chi route pattern, method and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 15},
+		}, []string{"route", "method", "code"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "versa_http_requests_in_flight",
+			Help: "HTTP requests being answered.",
+		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "versa_content_reloads_total",
+			Help: `Content loads, by result: "ok", "problems" (the last good content stays) or "error".`,
+		}, []string{"result"}),
+		reloadDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "versa_content_reload_duration_seconds",
+			Help:    "Time to load the content folder into the store.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}),
+		problems: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "versa_content_problems",
+			Help: "Content problems found by the last load.",
+		}),
+		lastReload: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "versa_content_last_reload_success_timestamp_seconds",
+			Help: "Unix time of the last load that ended without an error.",
+		}),
+	}
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.duration, m.inFlight,
+		m.reloads, m.reloadDuration, m.problems, m.lastReload,
+	)
+	// Each result shows from the start, at zero.
+	for _, result := range []string{"ok", "problems", "error"} {
+		m.reloads.WithLabelValues(result)
+	}
+	return m
+}
+
+// Registry is the registry the metrics live on, for adding more.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// ObserveReload records one content load: how long it took, how many
+// content problems it found and whether it failed.
+func (m *Metrics) ObserveReload(d time.Duration, problems int, err error) {
+	result := "ok"
+	switch {
+	case err != nil:
+		result = "error"
+	case problems > 0:
+		result = "problems"
+	}
+	m.reloads.WithLabelValues(result).Inc()
+	m.reloadDuration.Observe(d.Seconds())
+	if err == nil {
+		m.problems.Set(float64(problems))
+		m.lastReload.SetToCurrentTime()
+	}
+}
+
+// Handler serves the metrics in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		Registry:      m.reg, // counts its own scrape errors
+		ErrorHandling: promhttp.ContinueOnError,
+	})
+}
+
+// instrument counts and times every request by the chi route pattern that
+// answered it, read after the handler ran. Requests answered before
+// routing (a cached page, a 304) are matched against the routes for their
+// pattern; requests that match none are "unmatched".
+func (m *Metrics) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		m.inFlight.Inc()
+		defer m.inFlight.Dec()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		status := ww.Status()
+		if status == 0 {
+			status = http.StatusOK
+		}
+		route, method, code := routeOf(r), methodLabel(r.Method), strconv.Itoa(status)
+		m.requests.WithLabelValues(route, method, code).Inc()
+		m.duration.WithLabelValues(route, method, code).Observe(time.Since(start).Seconds())
+	})
+}
+
+// routeOf is the route pattern that served r, never its path.
+func routeOf(r *http.Request) string {
+	rctx := chi.RouteContext(r.Context())
+	if rctx == nil {
+		return routeUnmatched
+	}
+	if p := rctx.RoutePattern(); p != "" {
+		return p
+	}
+	if rctx.Routes == nil {
+		return routeUnmatched
+	}
+	path := r.URL.RawPath
+	if path == "" {
+		path = r.URL.Path
+	}
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // GetHead answers HEAD on GET routes
+	}
+	if p := rctx.Routes.Find(chi.NewRouteContext(), method, path); p != "" {
+		return p
+	}
+	return routeUnmatched
+}
+
+// methodLabel keeps the method label to the methods HTTP defines.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}

@@ -1,0 +1,540 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"versa/internal/kb"
+	"versa/web"
+)
+
+// Search: GET /search is the page, GET /api/search the same as JSON. Both
+// take q (the words), kind, topic, system and page; the API also takes
+// per_page. The server does not import internal/search: cmd/versa adapts
+// the index to Searcher.
+
+// Searcher runs searches; cmd/versa adapts *search.Index to it. Search
+// returns an error wrapping ErrSearchNotReady until an index is built and
+// one wrapping kb.ErrInvalid for a query it cannot run (too long, unknown
+// kind, page too far). Any text is otherwise a valid query.
+type Searcher interface {
+	Search(ctx context.Context, q SearchQuery) (SearchResults, error)
+}
+
+// ErrSearchNotReady is what a Searcher returns while the index is built.
+var ErrSearchNotReady = errors.New("search index is still being built")
+
+// SearchQuery mirrors search.Query, field for field, so that the adapter
+// can convert one to the other.
+type SearchQuery struct {
+	Text    string
+	Kind    string // pros, cons, use_cases, body or feature
+	Topic   string // topic slug
+	System  string // system slug
+	Page    int    // 1-based; 0 means 1
+	PerPage int    // 0 means the searcher's default
+}
+
+// SearchResults mirrors search.Results: one page of hits and the facets of
+// all of them.
+type SearchResults struct {
+	Total      int
+	Hits       []SearchHit
+	Facets     SearchFacets
+	Suggestion string
+	Partial    bool
+	Took       time.Duration
+}
+
+// SearchHit mirrors search.Hit. Doc is "system", "article" or "feature".
+type SearchHit struct {
+	Doc     string
+	Topic   string
+	System  string
+	Article string
+	Title   string
+	Kind    string
+	Heading string
+	Anchor  string
+	Snippet []Fragment
+	Score   float64
+}
+
+// Fragment mirrors search.Fragment: plain text, marked when it matched.
+type Fragment struct {
+	Text string
+	Mark bool
+}
+
+// SearchFacets mirrors search.Facets.
+type SearchFacets struct {
+	Kind, Topic, System []FacetCount
+}
+
+// FacetCount mirrors search.FacetCount.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Search limits, as the search package has them.
+const (
+	maxSearchLen     = 256
+	searchPerPage    = 10
+	maxSearchPerPage = 50
+	maxSearchPage    = 100
+)
+
+// searchKinds are the kinds a search may be narrowed to, with their
+// facet labels.
+var searchKinds = map[string]string{
+	"pros":      "Pros",
+	"cons":      "Cons",
+	"use_cases": "Use cases",
+	"body":      "Sections",
+	"feature":   "Features",
+}
+
+// searchExamples are the example searches of the help text.
+var searchExamples = []string{"async", "orm migrations", "websockets", "type hints"}
+
+// searchParams is a parsed search URL.
+type searchParams struct {
+	text                string
+	kind, topic, system string
+	page, perPage       int
+	perPageSet          bool // per_page was given (API only)
+}
+
+// url is the search at base with p's parameters, page 1 omitted.
+func (p searchParams) url(base string) string {
+	v := url.Values{}
+	if p.text != "" {
+		v.Set("q", p.text)
+	}
+	if p.kind != "" {
+		v.Set("kind", p.kind)
+	}
+	if p.topic != "" {
+		v.Set("topic", p.topic)
+	}
+	if p.system != "" {
+		v.Set("system", p.system)
+	}
+	if p.page > 1 {
+		v.Set("page", strconv.Itoa(p.page))
+	}
+	if p.perPageSet {
+		v.Set("per_page", strconv.Itoa(p.perPage))
+	}
+	if len(v) == 0 {
+		return base
+	}
+	return base + "?" + v.Encode()
+}
+
+// with returns p with one filter changed (name is kind, topic or system;
+// value "" drops it), back on page 1.
+func (p searchParams) with(name, value string) searchParams {
+	switch name {
+	case "kind":
+		p.kind = value
+	case "topic":
+		p.topic = value
+	case "system":
+		p.system = value
+	}
+	p.page = 1
+	return p
+}
+
+// invalidSearch is a 400 that says what is wrong with the search.
+func invalidSearch(message string, err error) error {
+	return &pageError{
+		message: message,
+		links:   []web.Crumb{{Title: "New search", URL: "/search"}},
+		err:     fmt.Errorf("%w: %w", err, kb.ErrInvalid),
+	}
+}
+
+// parseSearch reads and checks a search URL's parameters.
+func parseSearch(r *http.Request, api bool) (searchParams, error) {
+	v := r.URL.Query()
+	p := searchParams{
+		text:    strings.TrimSpace(v.Get("q")),
+		kind:    v.Get("kind"),
+		topic:   v.Get("topic"),
+		system:  v.Get("system"),
+		page:    1,
+		perPage: searchPerPage,
+	}
+	if n := utf8.RuneCountInString(p.text); n > maxSearchLen {
+		return p, invalidSearch(fmt.Sprintf("Searches are limited to %d characters.", maxSearchLen),
+			fmt.Errorf("search of %d characters", n))
+	}
+	if p.kind != "" {
+		if _, ok := searchKinds[p.kind]; !ok {
+			return p, invalidSearch("That kind of section does not exist: use pros, cons, use_cases, body or feature.",
+				fmt.Errorf("search kind %q", p.kind))
+		}
+	}
+	if p.topic != "" && !slugRE.MatchString(p.topic) {
+		return p, invalidSearch("That topic filter is not a topic name.", fmt.Errorf("search topic %q", p.topic))
+	}
+	if p.system != "" && !slugRE.MatchString(p.system) {
+		return p, invalidSearch("That system filter is not a system name.", fmt.Errorf("search system %q", p.system))
+	}
+	if s := v.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxSearchPage {
+			return p, invalidSearch(fmt.Sprintf("Result pages go from 1 to %d.", maxSearchPage),
+				fmt.Errorf("search page %q", s))
+		}
+		p.page = n
+	}
+	if s := v.Get("per_page"); api && s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxSearchPerPage {
+			return p, invalidSearch(fmt.Sprintf("per_page goes from 1 to %d.", maxSearchPerPage),
+				fmt.Errorf("search per_page %q", s))
+		}
+		p.perPage, p.perPageSet = n, true
+	}
+	return p, nil
+}
+
+// runSearch asks the searcher; a nil searcher is not ready.
+func (s *server) runSearch(ctx context.Context, p searchParams) (SearchResults, error) {
+	if s.search == nil {
+		return SearchResults{}, ErrSearchNotReady
+	}
+	res, err := s.search.Search(ctx, SearchQuery{
+		Text: p.text, Kind: p.kind, Topic: p.topic, System: p.system,
+		Page: p.page, PerPage: p.perPage,
+	})
+	if err != nil {
+		return SearchResults{}, fmt.Errorf("search %q: %w", p.text, err)
+	}
+	return res, nil
+}
+
+// retryAfterNotReady is how many seconds a reader is asked to wait while
+// the index is being built.
+const retryAfterNotReady = "5"
+
+// handleSearch serves GET /search.
+func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p, err := parseSearch(r, false)
+	if err != nil {
+		return err
+	}
+	v := web.SearchView{
+		Site: s.site(ctx),
+		Text: p.text, Kind: p.kind, Topic: p.topic, System: p.system,
+		Page: p.page,
+	}
+	topics := s.topicTitles(ctx)
+	v.Filters = searchChips(p, topics)
+	if p.text == "" {
+		v.Help = true
+		for _, e := range searchExamples {
+			v.Examples = append(v.Examples, web.Crumb{Title: e, URL: searchParams{text: e}.url("/search")})
+		}
+		return s.render(w, r, http.StatusOK, web.SearchPage(v))
+	}
+	res, err := s.runSearch(ctx, p)
+	if errors.Is(err, ErrSearchNotReady) {
+		v.NotReady = true
+		w.Header().Set("Retry-After", retryAfterNotReady)
+		return s.render(w, r, http.StatusServiceUnavailable, web.SearchPage(v))
+	}
+	if errors.Is(err, kb.ErrInvalid) {
+		return invalidSearch("This search cannot be run; try fewer words or fewer filters.", err)
+	}
+	if err != nil {
+		return err
+	}
+
+	v.Total = res.Total
+	v.Pages = pageCount(res.Total, p.perPage)
+	if p.page > 1 {
+		v.PrevURL = p.withPage(min(p.page-1, max(v.Pages, 1))).url("/search")
+	}
+	if p.page < v.Pages {
+		v.NextURL = p.withPage(p.page + 1).url("/search")
+	}
+	v.Partial = res.Partial
+	if res.Suggestion != "" && res.Suggestion != p.text {
+		v.Suggestion = res.Suggestion
+		sp := p
+		sp.text, sp.page = res.Suggestion, 1
+		v.SuggestionURL = sp.url("/search")
+	}
+	systems := map[string]string{}
+	for _, h := range res.Hits {
+		if h.Doc == "system" && h.System != "" {
+			systems[h.System] = h.Title
+		}
+	}
+	for _, h := range res.Hits {
+		v.Hits = append(v.Hits, web.SearchResult{
+			Title:      h.Title,
+			URL:        hitURL(h),
+			Kind:       h.Kind,
+			KindLabel:  kindLabel(h),
+			Heading:    hitHeading(h),
+			TopicTitle: orSlug(topics[h.Topic], h.Topic),
+			TopicURL:   "/topics/" + url.PathEscape(h.Topic),
+			Snippet:    snippetParts(h.Snippet),
+		})
+	}
+	v.Facets = searchFacets(p, res.Facets, topics, systems)
+	return s.render(w, r, http.StatusOK, web.SearchPage(v))
+}
+
+// withPage returns p on another page.
+func (p searchParams) withPage(n int) searchParams {
+	p.page = n
+	return p
+}
+
+// pageCount is how many pages total hits fill, at most the last page a
+// search may ask for.
+func pageCount(total, perPage int) int {
+	if total <= 0 || perPage <= 0 {
+		return 0
+	}
+	return min(int(math.Ceil(float64(total)/float64(perPage))), maxSearchPage)
+}
+
+// topicTitles maps topic slugs to titles for labels; without them labels
+// fall back to slugs.
+func (s *server) topicTitles(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	topics, err := s.store.ListTopics(ctx)
+	if err != nil {
+		s.log.DebugContext(ctx, "list topics for search labels", "err", err)
+		return out
+	}
+	for _, t := range topics {
+		out[t.Slug] = t.Title
+	}
+	return out
+}
+
+func orSlug(title, slug string) string {
+	if title != "" {
+		return title
+	}
+	return slug
+}
+
+// searchChips are the active filters, each with the search without it.
+func searchChips(p searchParams, topics map[string]string) []web.SearchChip {
+	var out []web.SearchChip
+	if p.kind != "" {
+		out = append(out, web.SearchChip{Label: "Kind: " + searchKinds[p.kind], RemoveURL: p.with("kind", "").url("/search")})
+	}
+	if p.topic != "" {
+		out = append(out, web.SearchChip{Label: "Topic: " + orSlug(topics[p.topic], p.topic), RemoveURL: p.with("topic", "").url("/search")})
+	}
+	if p.system != "" {
+		out = append(out, web.SearchChip{Label: "System: " + p.system, RemoveURL: p.with("system", "").url("/search")})
+	}
+	return out
+}
+
+// searchFacets are the facet counts as links that add the filter, or drop
+// it when it is the active one.
+func searchFacets(p searchParams, f SearchFacets, topics, systems map[string]string) []web.SearchFacet {
+	group := func(name, title string, counts []FacetCount, current string, label func(string) string) *web.SearchFacet {
+		if len(counts) == 0 {
+			return nil
+		}
+		g := web.SearchFacet{Name: name, Title: title}
+		for _, c := range counts {
+			l := web.FacetLink{Label: label(c.Value), Count: c.Count, Current: c.Value == current}
+			if l.Current {
+				l.URL = p.with(name, "").url("/search")
+			} else {
+				l.URL = p.with(name, c.Value).url("/search")
+			}
+			g.Values = append(g.Values, l)
+		}
+		return &g
+	}
+	var out []web.SearchFacet
+	for _, g := range []*web.SearchFacet{
+		group("kind", "Kind", f.Kind, p.kind, func(v string) string { return orSlug(searchKinds[v], v) }),
+		group("topic", "Topic", f.Topic, p.topic, func(v string) string { return orSlug(topics[v], v) }),
+		group("system", "System", f.System, p.system, func(v string) string { return orSlug(systems[v], v) }),
+	} {
+		if g != nil {
+			out = append(out, *g)
+		}
+	}
+	return out
+}
+
+// hitURL is the page and section a hit links to.
+func hitURL(h SearchHit) string {
+	var u string
+	switch h.Doc {
+	case "system":
+		u = "/topics/" + url.PathEscape(h.Topic) + "/" + url.PathEscape(h.System)
+	case "article":
+		u = "/articles/" + url.PathEscape(h.Topic) + "/" + url.PathEscape(h.Article)
+	default: // feature
+		u = "/topics/" + url.PathEscape(h.Topic)
+	}
+	if h.Anchor != "" {
+		u += "#" + url.PathEscape(h.Anchor)
+	}
+	return u
+}
+
+// kindLabel names the kind of section a hit is in.
+func kindLabel(h SearchHit) string {
+	switch h.Kind {
+	case "pros":
+		return "Pros"
+	case "cons":
+		return "Cons"
+	case "use_cases":
+		return "Use cases"
+	case "feature":
+		return "Feature"
+	}
+	if h.Anchor == "" {
+		return "Overview"
+	}
+	return "Section"
+}
+
+// hitHeading is the heading shown under a hit's title, unless it repeats
+// the title or the kind's label.
+func hitHeading(h SearchHit) string {
+	if strings.EqualFold(h.Heading, h.Title) || strings.EqualFold(h.Heading, kindLabel(h)) {
+		return ""
+	}
+	return h.Heading
+}
+
+func snippetParts(frags []Fragment) []web.SnippetPart {
+	out := make([]web.SnippetPart, len(frags))
+	for i, f := range frags {
+		out[i] = web.SnippetPart{Text: f.Text, Mark: f.Mark}
+	}
+	return out
+}
+
+// The JSON of GET /api/search.
+type apiSearch struct {
+	Query      string          `json:"query"`
+	Filters    apiSearchFilter `json:"filters"`
+	Total      int             `json:"total"`
+	Page       int             `json:"page"`
+	PerPage    int             `json:"per_page"`
+	Pages      int             `json:"pages"`
+	Hits       []apiSearchHit  `json:"hits"`
+	Facets     apiSearchFacets `json:"facets"`
+	Suggestion string          `json:"suggestion"`
+	Partial    bool            `json:"partial"`
+}
+
+type apiSearchFilter struct {
+	Kind   string `json:"kind"`
+	Topic  string `json:"topic"`
+	System string `json:"system"`
+}
+
+type apiSearchHit struct {
+	Doc     string        `json:"doc"`
+	Topic   string        `json:"topic"`
+	System  string        `json:"system"`
+	Article string        `json:"article"`
+	Title   string        `json:"title"`
+	Kind    string        `json:"kind"`
+	Heading string        `json:"heading"`
+	URL     string        `json:"url"`
+	Snippet []apiFragment `json:"snippet"`
+}
+
+type apiFragment struct {
+	Text string `json:"text"`
+	Mark bool   `json:"mark"`
+}
+
+type apiSearchFacets struct {
+	Kind   []apiFacetCount `json:"kind"`
+	Topic  []apiFacetCount `json:"topic"`
+	System []apiFacetCount `json:"system"`
+}
+
+type apiFacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// handleAPISearch serves GET /api/search. An empty query answers no hits
+// without asking the index.
+func (s *server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
+	p, err := parseSearch(r, true)
+	if err != nil {
+		return err
+	}
+	out := apiSearch{
+		Query:   p.text,
+		Filters: apiSearchFilter{Kind: p.kind, Topic: p.topic, System: p.system},
+		Page:    p.page,
+		PerPage: p.perPage,
+		Hits:    []apiSearchHit{},
+		Facets:  apiSearchFacets{Kind: []apiFacetCount{}, Topic: []apiFacetCount{}, System: []apiFacetCount{}},
+	}
+	if p.text != "" {
+		res, err := s.runSearch(r.Context(), p)
+		if errors.Is(err, ErrSearchNotReady) {
+			w.Header().Set("Retry-After", retryAfterNotReady)
+			s.writeErrorPage(w, r, http.StatusServiceUnavailable, "The search index is still being built. Try again in a few seconds.", nil)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out.Total, out.Pages = res.Total, pageCount(res.Total, p.perPage)
+		out.Suggestion, out.Partial = res.Suggestion, res.Partial
+		for _, h := range res.Hits {
+			hit := apiSearchHit{
+				Doc: h.Doc, Topic: h.Topic, System: h.System, Article: h.Article,
+				Title: h.Title, Kind: h.Kind, Heading: h.Heading, URL: hitURL(h),
+				Snippet: make([]apiFragment, len(h.Snippet)),
+			}
+			for i, f := range h.Snippet {
+				hit.Snippet[i] = apiFragment(f)
+			}
+			out.Hits = append(out.Hits, hit)
+		}
+		out.Facets.Kind = append(out.Facets.Kind, apiFacets(res.Facets.Kind)...)
+		out.Facets.Topic = append(out.Facets.Topic, apiFacets(res.Facets.Topic)...)
+		out.Facets.System = append(out.Facets.System, apiFacets(res.Facets.System)...)
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+	return nil
+}
+
+func apiFacets(counts []FacetCount) []apiFacetCount {
+	out := make([]apiFacetCount, len(counts))
+	for i, c := range counts {
+		out[i] = apiFacetCount(c)
+	}
+	return out
+}

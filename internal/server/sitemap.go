@@ -1,0 +1,268 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"versa/internal/kb"
+)
+
+// The sitemap protocol allows 50,000 URLs per file; past that /sitemap.xml
+// is an index of /sitemap-1.xml, /sitemap-2.xml, ... They are variables so
+// tests can lower them.
+var (
+	sitemapMaxURLs = 50_000
+	// sitemapMaxPairs caps the compare pairs listed per topic: n systems
+	// have n(n-1)/2 pairs, 79,800 at 400, most of which no one searches
+	// for. The first pairs in slug order are listed.
+	sitemapMaxPairs = 5_000
+)
+
+const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+type sitemapURLSet struct {
+	XMLName xml.Name     `xml:"urlset"`
+	NS      string       `xml:"xmlns,attr"`
+	URLs    []sitemapLoc `xml:"url"`
+}
+
+type sitemapIndex struct {
+	XMLName  xml.Name     `xml:"sitemapindex"`
+	NS       string       `xml:"xmlns,attr"`
+	Sitemaps []sitemapLoc `xml:"sitemap"`
+}
+
+// sitemapLoc is a <url> of a urlset or a <sitemap> of an index.
+type sitemapLoc struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+// canonicalPage is one page of the sitemap: a path and when it last changed
+// (zero when unknown).
+type canonicalPage struct {
+	path    string
+	lastmod time.Time
+}
+
+// handleSitemap serves GET /sitemap.xml: every canonical page, or an index
+// of the parts when there are more than sitemapMaxURLs.
+func (s *server) handleSitemap(w http.ResponseWriter, r *http.Request) error {
+	base, err := s.baseURL(w, r)
+	if err != nil {
+		return err
+	}
+	pages, rev, err := s.canonicalPages(r.Context())
+	if err != nil {
+		return err
+	}
+	if len(pages) <= sitemapMaxURLs {
+		return s.writeXML(w, r, "application/xml; charset=utf-8", urlSet(base, pages))
+	}
+	idx := sitemapIndex{NS: sitemapNS}
+	for n := 1; (n-1)*sitemapMaxURLs < len(pages); n++ {
+		idx.Sitemaps = append(idx.Sitemaps, sitemapLoc{
+			Loc:     base + sitemapPartPath(n),
+			LastMod: lastmod(rev.LoadedAt),
+		})
+	}
+	return s.writeXML(w, r, "application/xml; charset=utf-8", idx)
+}
+
+// handleSitemapPart serves GET /sitemap-{n}.xml, the nth (from 1) part of a
+// sitemap too big for one file. It is 404 while one file holds them all.
+func (s *server) handleSitemapPart(w http.ResponseWriter, r *http.Request) error {
+	param := chi.URLParam(r, "n")
+	n, err := strconv.Atoi(param)
+	if err != nil || n < 1 || strconv.Itoa(n) != param {
+		return fmt.Errorf("sitemap part %q: %w", param, kb.ErrNotFound)
+	}
+	base, err := s.baseURL(w, r)
+	if err != nil {
+		return err
+	}
+	pages, _, err := s.canonicalPages(r.Context())
+	if err != nil {
+		return err
+	}
+	start := (n - 1) * sitemapMaxURLs
+	if len(pages) <= sitemapMaxURLs || start >= len(pages) {
+		return fmt.Errorf("sitemap part %d of %d pages: %w", n, len(pages), kb.ErrNotFound)
+	}
+	end := min(start+sitemapMaxURLs, len(pages))
+	return s.writeXML(w, r, "application/xml; charset=utf-8", urlSet(base, pages[start:end]))
+}
+
+func sitemapPartPath(n int) string { return "/sitemap-" + strconv.Itoa(n) + ".xml" }
+
+func urlSet(base string, pages []canonicalPage) sitemapURLSet {
+	set := sitemapURLSet{NS: sitemapNS, URLs: make([]sitemapLoc, len(pages))}
+	for i, p := range pages {
+		set.URLs[i] = sitemapLoc{Loc: base + p.path, LastMod: lastmod(p.lastmod)}
+	}
+	return set
+}
+
+func lastmod(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// canonicalPages lists every canonical page in a stable order: home,
+// articles, then per topic its page and its systems, then the articles,
+// then the compare pairs last, so the pages that matter most come first
+// when the list is split. Pages other than articles carry the revision's
+// load time; before the first load it is zero and the list is what the
+// store has (nothing).
+func (s *server) canonicalPages(ctx context.Context) ([]canonicalPage, kb.Revision, error) {
+	rev, err := s.store.Revision(ctx)
+	if err != nil && !errors.Is(err, kb.ErrNotFound) {
+		return nil, kb.Revision{}, fmt.Errorf("sitemap: %w", err)
+	}
+	loaded := rev.LoadedAt
+	topics, err := s.store.ListTopics(ctx)
+	if err != nil {
+		return nil, rev, fmt.Errorf("sitemap: %w", err)
+	}
+	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{})
+	if err != nil {
+		return nil, rev, fmt.Errorf("sitemap: %w", err)
+	}
+	pages := []canonicalPage{{"/", loaded}, {"/articles", loaded}}
+	slugsOf := make([][]string, len(topics))
+	for i, t := range topics {
+		pages = append(pages, canonicalPage{"/topics/" + t.Slug, loaded})
+		systems, err := s.store.ListSystems(ctx, t.Slug)
+		if err != nil {
+			return nil, rev, fmt.Errorf("sitemap: topic %q: %w", t.Slug, err)
+		}
+		slugs := make([]string, len(systems))
+		for j, sys := range systems {
+			slugs[j] = sys.Slug
+		}
+		slices.Sort(slugs)
+		slugsOf[i] = slugs
+		for _, slug := range slugs {
+			pages = append(pages, canonicalPage{"/topics/" + t.Slug + "/" + slug, loaded})
+		}
+	}
+	for _, a := range articles {
+		mod := a.Updated
+		if mod.IsZero() {
+			mod = loaded
+		}
+		pages = append(pages, canonicalPage{"/articles/" + a.Topic + "/" + a.Slug, mod})
+	}
+	for i, t := range topics {
+		pages = appendPairs(pages, t.Slug, slugsOf[i], loaded)
+	}
+	return pages, rev, nil
+}
+
+// appendPairs adds the canonical compare URL of each pair of slugs (sorted),
+// at most sitemapMaxPairs of them.
+func appendPairs(pages []canonicalPage, topic string, slugs []string, mod time.Time) []canonicalPage {
+	count := 0
+	for i, a := range slugs {
+		for _, b := range slugs[i+1:] {
+			if count >= sitemapMaxPairs {
+				return pages
+			}
+			pages = append(pages, canonicalPage{compareURL(topic, []string{a, b}, compareQuery{}), mod})
+			count++
+		}
+	}
+	return pages
+}
+
+// handleRobots serves GET /robots.txt: everything may be crawled, and the
+// sitemap says what there is.
+func (s *server) handleRobots(w http.ResponseWriter, r *http.Request) error {
+	base, err := s.baseURL(w, r)
+	if err != nil {
+		return err
+	}
+	body := "User-agent: *\nAllow: /\n\nSitemap: " + base + "/sitemap.xml\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(body))
+	return nil
+}
+
+// baseURL is the scheme and host absolute URLs start with, without a
+// trailing slash: Config.BaseURL when set, otherwise taken from the
+// request. A page built from the request is marked Cache-Control: no-cache
+// so the page cache, which keys pages by path alone, never serves one
+// host's URLs to another.
+func (s *server) baseURL(w http.ResponseWriter, r *http.Request) (string, error) {
+	if s.base != "" {
+		return s.base, nil
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if s.trustProxy {
+		proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+		if proto = strings.ToLower(strings.TrimSpace(proto)); proto == "http" || proto == "https" {
+			scheme = proto
+		}
+	}
+	host := r.Host
+	if !validHost(host) {
+		return "", fmt.Errorf("host %q: %w", host, kb.ErrInvalid)
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	return scheme + "://" + host, nil
+}
+
+// validHost reports whether h is a plausible host[:port]: a name, an IPv4
+// address or a bracketed IPv6 address.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, c := range []byte(h) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '.', c == '-', c == ':', c == '[', c == ']', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// writeXML writes v as an XML document with the given Content-Type.
+func (s *server) writeXML(w http.ResponseWriter, r *http.Request, contentType string, v any) error {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode xml: %w", err)
+	}
+	buf.WriteByte('\n')
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = buf.WriteTo(w)
+	}
+	return nil
+}
