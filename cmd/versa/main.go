@@ -219,13 +219,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	loader := ingest.New(os.DirFS(cfg.Content), db, ix, log)
 	// Pages serve as soon as the store is loaded; the index finishes in the
 	// background and search answers "still indexing" until then.
-	if _, err := loader.Load(ctx); err != nil {
+	metrics := server.NewMetrics()
+	res, err := loader.Load(ctx)
+	metrics.ObserveReload(res.Took, len(res.Problems), err)
+	if err != nil {
 		return err
 	}
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, Search: searchAdapter{ix}}, db),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, Search: searchAdapter{ix}, Metrics: metrics}, db),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
