@@ -174,19 +174,6 @@ func date(t time.Time) string {
 	return t.Format("2 January 2006")
 }
 
-// sectionLabel names a section kind for readers.
-func sectionLabel(kind string) string {
-	switch kind {
-	case "pros":
-		return "Pros"
-	case "cons":
-		return "Cons"
-	case "use_cases":
-		return "Use cases"
-	}
-	return ""
-}
-
 // tagURL is the list of articles with a tag.
 func tagURL(tag string) string { return "/articles?tag=" + url.QueryEscape(tag) }
 

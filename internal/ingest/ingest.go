@@ -96,10 +96,7 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 			// search, or a damaged index): parse again for the index only.
 			feed := l.startIndex(ctx, tree.Revision)
 			go func() {
-				_, err := content.Stream(tree, feed.tee(kb.Sink{
-					Topic: func(kb.Topic) error { return nil }, System: func(kb.System) error { return nil },
-					Article: func(kb.Article) error { return nil },
-				}))
+				_, err := content.Stream(tree, feed.tee(discard))
 				if err != nil {
 					feed.abort()
 					return
@@ -170,6 +167,13 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 
 // Wait blocks until the index build of the last load, if any, is done.
 func (l *Loader) Wait() { l.indexing.Wait() }
+
+// discard is a sink that keeps nothing: with tee, it feeds the index alone.
+var discard = kb.Sink{
+	Topic:   func(kb.Topic) error { return nil },
+	System:  func(kb.System) error { return nil },
+	Article: func(kb.Article) error { return nil },
+}
 
 // indexFeed runs one index build beside a store load, fed from the same
 // parse: the load's sink also hands every item to the build's sink.

@@ -123,6 +123,8 @@ func TestCompare(t *testing.T) {
 			location: "/compare/web/django-vs-flask?diff=1&categories=data,security"},
 		{name: "add column", target: "/compare/web/django-vs-flask?add=flask", status: 303, location: "/compare/web/django-vs-flask"},
 		{name: "compare form", target: "/compare?topic=web&system=flask&system=django", status: 303, location: "/compare/web/flask-vs-django"},
+		{name: "compare form with one system", target: "/compare?topic=web&system=flask", status: 400, wantInBody: []string{"Pick at least two systems"}},
+		{name: "compare form without a topic", target: "/compare?system=flask&system=django", status: 404},
 		{name: "unknown topic", target: "/compare/nope/django-vs-flask", status: 404, wantInBody: []string{`There is no topic &#34;nope&#34;`, `href="/topics/web"`}},
 		{name: "unknown system", target: "/compare/web/django-vs-rails", status: 404, wantInBody: []string{`has no system &#34;rails&#34;`, `href="/topics/web/flask"`}},
 		{name: "unknown category", target: "/compare/web/django-vs-flask?categories=speed", status: 404, wantInBody: []string{`has no category &#34;speed&#34;`}},
