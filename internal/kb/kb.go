@@ -210,6 +210,29 @@ type Sink struct {
 	Article func(Article) error
 }
 
+// Key names one system or article: its topic's slug and its own.
+type Key struct {
+	Topic string
+	Slug  string
+}
+
+// Drop says what an incremental load removes before it adds what its Sink
+// receives. A changed item is dropped and added again: every system or
+// article the Sink then receives is listed here, so a consumer only deletes
+// what Drop names and inserts what the Sink hands it. Dropping a topic drops
+// its definition (categories, features) and every system and article in it;
+// the Sink then receives the topic again unless it was deleted.
+type Drop struct {
+	Topics   []string
+	Systems  []Key
+	Articles []Key
+}
+
+// Empty reports whether the drop removes nothing.
+func (d Drop) Empty() bool {
+	return len(d.Topics) == 0 && len(d.Systems) == 0 && len(d.Articles) == 0
+}
+
 // Problem is one mistake in a content file.
 type Problem struct {
 	Path string // relative to the content root, with forward slashes
