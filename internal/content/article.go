@@ -94,9 +94,11 @@ func parseDate(s string) (time.Time, error) {
 
 // checkSystem reports a system slug that the topic does not have.
 func (t *topicIndex) checkSystem(f *file, line int, slug, where string) bool {
+	f.refs = append(f.refs, slug)
 	if t.systems[slug] {
 		return true
 	}
+	f.unresolved = true
 	f.addf(line, "%s names unknown system %q%s: systems of %s are the files in %s/systems/", where, slug, orList(slug, t.sysSlugs), t.Slug, t.Slug)
 	return false
 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"versa/internal/kb"
@@ -32,6 +33,7 @@ type Tree struct {
 type File struct {
 	Path string // relative to the content root, forward slashes
 	Data []byte
+	Hash [sha256.Size]byte // of Data
 }
 
 // Ignored reports whether a file or folder name is an editor's temporary or
@@ -75,18 +77,84 @@ func Read(fsys fs.FS) (*Tree, error) {
 				if e.IsDir() || Ignored(e.Name()) || !strings.HasSuffix(e.Name(), ".md") {
 					continue
 				}
-				t.readFile(fsys, path.Join(dir, sub, e.Name()))
+				name := path.Join(dir, sub, e.Name())
+				if e.Type()&fs.ModeSymlink != 0 {
+					if p := checkLink(fsys, name); p != nil {
+						t.Problems = append(t.Problems, *p)
+						continue
+					}
+				}
+				t.readFile(fsys, name)
 			}
 		}
 	}
 	slices.SortFunc(t.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	h := sha256.New()
-	for _, f := range t.Files {
-		fmt.Fprintf(h, "%s\x00%d\x00", f.Path, len(f.Data))
-		h.Write(f.Data)
-	}
-	t.Revision = hex.EncodeToString(h.Sum(nil))
+	hashFiles(t.Files)
+	t.Revision = revisionOf(len(t.Files), func(yield func(string, [sha256.Size]byte)) {
+		for _, f := range t.Files {
+			yield(f.Path, f.Hash)
+		}
+	})
 	return t, nil
+}
+
+// hashFiles fills in the files' hashes, on every core.
+func hashFiles(files []File) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(files) {
+					return
+				}
+				files[k].Hash = sha256.Sum256(files[k].Data)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// revisionOf hashes the paths and file hashes that each yields, in path
+// order. Hashing the hashes, not the bytes, lets an incremental load name
+// the new revision without reading the files that did not change.
+func revisionOf(n int, each func(yield func(string, [sha256.Size]byte))) string {
+	h := sha256.New()
+	buf := make([]byte, 0, 128)
+	each(func(path string, sum [sha256.Size]byte) {
+		buf = append(append(append(buf[:0], path...), 0), sum[:]...)
+		h.Write(buf)
+	})
+	fmt.Fprintf(h, "%d files", n)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// checkLink refuses a symlink whose target leaves the content folder (an
+// absolute target, or one that climbs out with ..), following chains of
+// links. A link inside the folder is read like the file it names.
+func checkLink(fsys fs.FS, name string) *kb.Problem {
+	at := name
+	for range 16 {
+		target, err := fs.ReadLink(fsys, at)
+		if err != nil {
+			return &kb.Problem{Path: name, Line: 1, Msg: fmt.Sprintf("cannot read symlink: %v", err)}
+		}
+		next := path.Join(path.Dir(at), target)
+		if path.IsAbs(target) || next == ".." || strings.HasPrefix(next, "../") {
+			return &kb.Problem{Path: name, Line: 1, Msg: fmt.Sprintf(
+				"symlink to %s points outside the content folder: refused (copy the file in, or link to a file inside the folder)", target)}
+		}
+		info, err := fs.Lstat(fsys, next)
+		if err != nil {
+			return &kb.Problem{Path: name, Line: 1, Msg: fmt.Sprintf("broken symlink to %s: %v", target, err)}
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		at = next
+	}
+	return &kb.Problem{Path: name, Line: 1, Msg: "too many levels of symlinks"}
 }
 
 // hasAny reports whether dir holds any of the named entries.
@@ -144,10 +212,26 @@ func Parse(t *Tree) (*kb.Content, []kb.Problem) {
 // whole parsed content in memory. It returns every problem, sorted by path
 // and line; an error from sink stops the parse and is returned.
 func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
-	problems := append([]kb.Problem(nil), t.Problems...)
+	st, err := StreamState(t, sink)
+	if err != nil {
+		return nil, err
+	}
+	return st.Problems(), nil
+}
+
+// StreamState is Stream, returning the State that a later Change starts
+// from instead of the problems (State.Problems has them).
+func StreamState(t *Tree, sink kb.Sink) (*State, error) {
+	st := newState(t.Revision)
+	for _, p := range t.Problems {
+		if kind, topic, slug, ok := itemPath(p.Path); ok {
+			st.put(p.Path, &fileState{kind: kind, topic: topic, slug: slug, problems: []kb.Problem{p}})
+			continue
+		}
+		st.treeProblems = append(st.treeProblems, p)
+	}
 
 	// Topics first: systems and articles are checked against them.
-	topics := map[string]*topicIndex{}
 	for _, f := range t.Files {
 		dir, rest, _ := strings.Cut(f.Path, "/")
 		if rest != "topic.yaml" {
@@ -155,15 +239,16 @@ func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
 		}
 		pf := &file{path: f.Path}
 		ti := parseTopic(pf, dir, f.Data)
-		problems = append(problems, pf.problems...)
+		fst := &fileState{hash: f.Hash, read: true, kind: "topic", topic: dir, problems: pf.problems}
+		st.put(f.Path, fst)
 		if msg := checkSlug(dir); msg != "" {
-			problems = append(problems, kb.Problem{Path: f.Path, Line: 1, Msg: msg + " (the folder name is the topic's slug)"})
+			fst.problems = append(fst.problems, kb.Problem{Path: f.Path, Line: 1, Msg: msg + " (the folder name is the topic's slug)"})
 			continue
 		}
 		if ti == nil {
 			continue
 		}
-		topics[dir] = &topicIndex{topicInfo: ti, systems: map[string]bool{}}
+		st.topics[dir] = &topicIndex{topicInfo: ti, systems: map[string]bool{}}
 		if err := sink.Topic(ti.Topic); err != nil {
 			return nil, err
 		}
@@ -171,13 +256,18 @@ func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
 	// Systems before articles: a store may check an article's systems.
 	var systems, articles []*job
 	for _, f := range t.Files {
-		dir, rest, _ := strings.Cut(f.Path, "/")
-		kind, name, ok := strings.Cut(rest, "/")
-		ti := topics[dir]
-		if !ok || ti == nil {
+		kind, dir, slug, ok := itemPath(f.Path)
+		if !ok {
 			continue
 		}
-		j := &job{file: f, topic: ti, kind: kind, slug: strings.TrimSuffix(name, ".md")}
+		ti := st.topics[dir]
+		if ti == nil {
+			// Read, so part of the revision, but not parsed: its topic
+			// has no topic.yaml that could be read.
+			st.put(f.Path, &fileState{hash: f.Hash, read: true, kind: kind, topic: dir, slug: slug})
+			continue
+		}
+		j := &job{file: f, topic: ti, kind: kind, slug: slug}
 		if kind == "systems" {
 			if checkSlug(j.slug) == "" {
 				ti.systems[j.slug] = true
@@ -189,36 +279,46 @@ func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
 		}
 	}
 	jobs := append(systems, articles...)
+	err := streamJobs(jobs, len(systems), sink, func(j *job) { st.put(j.file.Path, j.state()) })
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
 
+// itemPath splits the path of a system or article file,
+// <topic>/systems/<slug>.md or <topic>/articles/<slug>.md.
+func itemPath(p string) (kind, topic, slug string, ok bool) {
+	topic, rest, _ := strings.Cut(p, "/")
+	kind, name, found := strings.Cut(rest, "/")
+	if !found || (kind != "systems" && kind != "articles") || strings.Contains(name, "/") || !strings.HasSuffix(name, ".md") {
+		return "", "", "", false
+	}
+	return kind, topic, strings.TrimSuffix(name, ".md"), true
+}
+
+// streamJobs parses jobs (the first nsys of them systems) on every core and
+// hands what they parsed to sink, every system before any article. parsed
+// sees each job once it is done.
+func streamJobs(jobs []*job, nsys int, sink kb.Sink, parsed func(*job)) error {
 	var (
 		done     = make(chan *job, 16)
 		stop     = make(chan struct{})
 		held     []*job // articles parsed while systems were still coming
-		sysLeft  = len(systems)
+		sysLeft  = nsys
 		sinkErr  error
 		received int
 	)
 	go runJobs(jobs, done, stop)
-	emit := func(j *job) error {
-		switch {
-		case checkSlug(j.slug) != "" || (j.kind == "systems" && strings.Contains(j.slug, "-vs-")):
-			// Reported by the parser; no URL could reach it.
-		case j.system != nil:
-			return sink.System(*j.system)
-		case j.article != nil:
-			return sink.Article(*j.article)
-		}
-		return nil
-	}
 	for received < len(jobs) && sinkErr == nil {
 		j := <-done
 		received++
-		problems = append(problems, j.problems...)
+		parsed(j)
 		if j.kind == "articles" && sysLeft > 0 {
 			held = append(held, j)
 			continue
 		}
-		sinkErr = emit(j)
+		sinkErr = j.emit(sink)
 		j.system = nil // let the collector have it
 		if j.kind == "systems" {
 			sysLeft--
@@ -226,7 +326,7 @@ func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
 		if sysLeft == 0 {
 			for _, h := range held {
 				if sinkErr == nil {
-					sinkErr = emit(h)
+					sinkErr = h.emit(sink)
 				}
 				h.article = nil
 			}
@@ -235,17 +335,20 @@ func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
 		j.article = nil
 	}
 	close(stop)
-	if sinkErr != nil {
-		return nil, sinkErr
+	return sinkErr
+}
+
+// emit hands what the job parsed to sink, unless no URL could reach it (the
+// parser reported why).
+func (j *job) emit(sink kb.Sink) error {
+	switch {
+	case checkSlug(j.slug) != "" || (j.kind == "systems" && strings.Contains(j.slug, "-vs-")):
+	case j.system != nil:
+		return sink.System(*j.system)
+	case j.article != nil:
+		return sink.Article(*j.article)
 	}
-	problems = append(problems, checkAliases(jobs)...)
-	slices.SortStableFunc(problems, func(a, b kb.Problem) int {
-		if a.Path != b.Path {
-			return strings.Compare(a.Path, b.Path)
-		}
-		return a.Line - b.Line
-	})
-	return problems, nil
+	return nil
 }
 
 // job is the parse of one system or article file.
@@ -259,6 +362,8 @@ type job struct {
 	aliases   []string
 	problems  []kb.Problem
 	aliasLine int
+	refs      []string
+	unresolved bool
 }
 
 // runJobs parses files on every core and sends each finished job to done,
@@ -288,6 +393,7 @@ func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
 					}
 				}
 				j.problems, j.aliasLine = pf.problems, pf.aliasLine
+				j.refs, j.unresolved = pf.refs, pf.unresolved
 				select {
 				case done <- j:
 				case <-stop:
@@ -298,35 +404,3 @@ func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
 	}
 }
 
-// checkAliases reports aliases that collide with a slug or another alias of
-// the same kind in the same topic.
-func checkAliases(jobs []*job) []kb.Problem {
-	type key struct{ topic, kind, slug string }
-	type owner struct {
-		path   string
-		isSlug bool
-	}
-	owners := map[key]owner{}
-	for _, j := range jobs {
-		owners[key{j.topic.Slug, j.kind, j.slug}] = owner{path: j.file.Path, isSlug: true}
-	}
-	var problems []kb.Problem
-	for _, j := range jobs {
-		for _, a := range j.aliases {
-			k := key{j.topic.Slug, j.kind, a}
-			o, taken := owners[k]
-			switch {
-			case !taken:
-				owners[k] = owner{path: j.file.Path}
-				continue
-			case o.isSlug:
-				problems = append(problems, kb.Problem{Path: j.file.Path, Line: j.aliasLine,
-					Msg: fmt.Sprintf("duplicate slug: alias %q is the slug of %s; remove the alias", a, o.path)})
-			default:
-				problems = append(problems, kb.Problem{Path: j.file.Path, Line: j.aliasLine,
-					Msg: fmt.Sprintf("duplicate alias %q: %s lists it too; an old slug can redirect to only one page", a, o.path)})
-			}
-		}
-	}
-	return problems
-}

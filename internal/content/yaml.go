@@ -23,6 +23,11 @@ type file struct {
 	yamlLine int
 	// aliasLine is the line of the front matter's aliases field.
 	aliasLine int
+	// refs are the system slugs an article names; unresolved is set when
+	// one of them is not a system of the topic. An incremental load re-parses
+	// the articles whose refs a new or deleted system touches.
+	refs       []string
+	unresolved bool
 }
 
 func (f *file) addf(line int, format string, args ...any) {

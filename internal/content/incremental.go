@@ -1,0 +1,398 @@
+package content
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"syscall"
+
+	"versa/internal/kb"
+)
+
+// State is what a load parsed, kept so that the next change re-parses only
+// the files it touches: for every file, its hash and problems, and for every
+// topic, what its systems and articles are checked against. It holds no
+// parsed content, so it stays small (about 300 bytes a file). A State is
+// never modified once built; Change returns the next one.
+type State struct {
+	revision     string
+	files        map[string]*fileState
+	paths        []string // keys of files, sorted
+	topics       map[string]*topicIndex
+	treeProblems []kb.Problem // problems of the folder rather than of a file
+}
+
+// fileState is what a State keeps of one file.
+type fileState struct {
+	hash        [sha256.Size]byte
+	read        bool   // the bytes were read (the file counts in the revision)
+	parsed      bool   // it was parsed against its topic
+	kind        string // "topic", "systems" or "articles"
+	topic, slug string
+	problems    []kb.Problem
+	aliases     []string
+	aliasLine   int
+	refs        []string // system slugs an article names
+	unresolved  bool     // one of refs is not a system of the topic
+}
+
+func newState(revision string) *State {
+	return &State{revision: revision, files: map[string]*fileState{}, topics: map[string]*topicIndex{}}
+}
+
+// put records a file's state, keeping paths sorted.
+func (s *State) put(p string, f *fileState) {
+	if _, ok := s.files[p]; !ok {
+		i, _ := slices.BinarySearch(s.paths, p)
+		s.paths = slices.Insert(s.paths, i, p)
+	}
+	s.files[p] = f
+}
+
+// remove forgets a file.
+func (s *State) remove(p string) {
+	if _, ok := s.files[p]; !ok {
+		return
+	}
+	delete(s.files, p)
+	if i, ok := slices.BinarySearch(s.paths, p); ok {
+		s.paths = slices.Delete(s.paths, i, i+1)
+	}
+}
+
+func (j *job) state() *fileState {
+	return &fileState{
+		hash: j.file.Hash, read: true, parsed: true, kind: j.kind, topic: j.topic.Slug, slug: j.slug,
+		problems: j.problems, aliases: j.aliases, aliasLine: j.aliasLine, refs: j.refs, unresolved: j.unresolved,
+	}
+}
+
+// Revision is the revision of the folder as the State saw it.
+func (s *State) Revision() string { return s.revision }
+
+// Files is the number of files read.
+func (s *State) Files() int {
+	n := 0
+	for _, f := range s.files {
+		if f.read {
+			n++
+		}
+	}
+	return n
+}
+
+// Problems returns every problem of the folder, sorted by path and line.
+func (s *State) Problems() []kb.Problem {
+	problems := append([]kb.Problem(nil), s.treeProblems...)
+	for _, p := range s.paths {
+		problems = append(problems, s.files[p].problems...)
+	}
+	problems = append(problems, s.aliasProblems()...)
+	slices.SortStableFunc(problems, func(a, b kb.Problem) int {
+		if a.Path != b.Path {
+			return strings.Compare(a.Path, b.Path)
+		}
+		return a.Line - b.Line
+	})
+	return problems
+}
+
+// aliasProblems reports aliases that collide with a slug or another alias
+// of the same kind in the same topic.
+func (s *State) aliasProblems() []kb.Problem {
+	type key struct{ topic, kind, slug string }
+	type owner struct {
+		path   string
+		isSlug bool
+	}
+	owners := map[key]owner{}
+	for _, p := range s.paths {
+		if f := s.files[p]; f.parsed {
+			owners[key{f.topic, f.kind, f.slug}] = owner{path: p, isSlug: true}
+		}
+	}
+	var problems []kb.Problem
+	for _, p := range s.paths {
+		f := s.files[p]
+		if !f.parsed {
+			continue
+		}
+		for _, a := range f.aliases {
+			k := key{f.topic, f.kind, a}
+			o, taken := owners[k]
+			switch {
+			case !taken:
+				owners[k] = owner{path: p}
+				continue
+			case o.isSlug:
+				problems = append(problems, kb.Problem{Path: p, Line: f.aliasLine,
+					Msg: fmt.Sprintf("duplicate slug: alias %q is the slug of %s; remove the alias", a, o.path)})
+			default:
+				problems = append(problems, kb.Problem{Path: p, Line: f.aliasLine,
+					Msg: fmt.Sprintf("duplicate alias %q: %s lists it too; an old slug can redirect to only one page", a, o.path)})
+			}
+		}
+	}
+	return problems
+}
+
+// Change is an incremental load: the files that changed, parsed, and what
+// the store and the index drop before they take them.
+type Change struct {
+	// Full is set when the change reaches past single systems and articles
+	// (a topic.yaml, a topic folder, a systems/ or articles/ folder): the
+	// caller loads the whole folder instead, and nothing else is set.
+	Full bool
+	// Revision is the folder's revision after the change, the one Read
+	// would give; equal to the State's when nothing that Versa reads changed.
+	Revision string
+	Drop     kb.Drop
+	Problems []kb.Problem // of the whole folder after the change
+	Parsed   int          // files parsed
+
+	jobs []*job // parsed, systems first
+	nsys int
+	next *State
+}
+
+// Changed reports whether the change alters what Versa reads.
+func (c *Change) Changed(s *State) bool { return c.Full || c.Revision != s.revision }
+
+// Next returns the State after the change, for the change after it. Use it
+// only once the change was applied; otherwise keep the old State and pass
+// the same paths again with the next change.
+func (c *Change) Next() *State { return c.next }
+
+// Stream hands the parsed systems, then the parsed articles, to sink.
+func (c *Change) Stream(sink kb.Sink) error {
+	for _, j := range c.jobs {
+		if err := j.emit(sink); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Change reads the given paths again (files or folders, relative to the
+// content root, as a file watcher reports them; paths that do not exist are
+// deletions) and works out the change from s: only the files that changed
+// are parsed, and with them the articles whose named systems appeared or
+// went. Paths that Versa does not read are ignored.
+func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
+	touched := map[string]bool{}
+	for _, p := range paths {
+		p = path.Clean(strings.TrimPrefix(strings.ReplaceAll(p, "\\", "/"), "/"))
+		if p == "." || p == ".." || strings.HasPrefix(p, "../") {
+			return &Change{Full: true}, nil
+		}
+		parts := strings.Split(p, "/")
+		if slices.ContainsFunc(parts, Ignored) {
+			continue // hidden, temporary, .git/...
+		}
+		switch len(parts) {
+		case 1: // a topic folder came, went or was renamed; or a root file
+			if info, err := fs.Stat(fsys, p); (err == nil && info.IsDir()) || s.knowsTopic(p) {
+				return &Change{Full: true}, nil
+			}
+		case 2:
+			if parts[1] == "topic.yaml" || parts[1] == "systems" || parts[1] == "articles" {
+				return &Change{Full: true}, nil
+			}
+		case 3:
+			if _, _, _, ok := itemPath(p); !ok {
+				continue
+			}
+			if s.topics[parts[0]] == nil {
+				// A topic without a readable topic.yaml: its files are
+				// reported through the folder as a whole.
+				return &Change{Full: true}, nil
+			}
+			touched[p] = true
+		}
+	}
+
+	next := &State{
+		files:        maps.Clone(s.files),
+		paths:        slices.Clone(s.paths),
+		topics:       maps.Clone(s.topics),
+		treeProblems: s.treeProblems,
+	}
+	c := &Change{next: next}
+	var files []File
+	for _, p := range slices.Sorted(maps.Keys(touched)) {
+		f, prob, gone, err := readOne(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		old := s.files[p]
+		switch {
+		case gone && old == nil:
+			continue
+		case prob == nil && !gone && old != nil && old.read && old.hash == f.Hash:
+			continue // written again unchanged
+		}
+		kind, topic, slug, _ := itemPath(p)
+		c.drop(kind, topic, slug)
+		switch {
+		case gone:
+			next.remove(p)
+		case prob != nil:
+			next.put(p, &fileState{kind: kind, topic: topic, slug: slug, problems: []kb.Problem{*prob}})
+		default:
+			files = append(files, f)
+			next.put(p, &fileState{hash: f.Hash, read: true, kind: kind, topic: topic, slug: slug})
+		}
+	}
+
+	// A system that appears or goes changes the checks of the articles
+	// that name it, and the hints of those that name unknown systems.
+	changedSys := map[string]map[string]bool{} // topic -> slugs
+	for _, p := range slices.Sorted(maps.Keys(touched)) {
+		kind, topic, slug, _ := itemPath(p)
+		if kind != "systems" || checkSlug(slug) != "" {
+			continue
+		}
+		was := s.files[p] != nil && s.files[p].read
+		is := slices.ContainsFunc(files, func(f File) bool { return f.Path == p })
+		if was == is {
+			continue
+		}
+		if changedSys[topic] == nil {
+			changedSys[topic] = map[string]bool{}
+			old := s.topics[topic]
+			next.topics[topic] = &topicIndex{topicInfo: old.topicInfo, systems: maps.Clone(old.systems), sysSlugs: old.sysSlugs}
+		}
+		changedSys[topic][slug] = true
+		ti := next.topics[topic]
+		if is {
+			ti.systems[slug] = true
+		} else {
+			delete(ti.systems, slug)
+		}
+	}
+	for topic := range changedSys {
+		ti := next.topics[topic]
+		ti.sysSlugs = nil
+		for _, p := range next.paths {
+			if kind, t, slug, _ := itemPath(p); kind == "systems" && t == topic && ti.systems[slug] {
+				ti.sysSlugs = append(ti.sysSlugs, slug)
+			}
+		}
+		for _, p := range next.paths {
+			f := next.files[p]
+			if f.kind != "articles" || f.topic != topic || !f.parsed || touched[p] {
+				continue
+			}
+			if !f.unresolved && !slices.ContainsFunc(f.refs, func(r string) bool { return changedSys[topic][r] }) {
+				continue
+			}
+			nf, prob, gone, err := readOne(fsys, p)
+			if err != nil {
+				return nil, err
+			}
+			c.drop(f.kind, f.topic, f.slug)
+			switch {
+			case gone:
+				next.remove(p)
+			case prob != nil:
+				next.put(p, &fileState{kind: f.kind, topic: topic, slug: f.slug, problems: []kb.Problem{*prob}})
+			default:
+				files = append(files, nf)
+				next.put(p, &fileState{hash: nf.Hash, read: true, kind: f.kind, topic: topic, slug: f.slug})
+			}
+		}
+	}
+
+	var systems, articles []*job
+	for _, f := range files {
+		kind, topic, slug, _ := itemPath(f.Path)
+		j := &job{file: f, topic: next.topics[topic], kind: kind, slug: slug}
+		if kind == "systems" {
+			systems = append(systems, j)
+		} else {
+			articles = append(articles, j)
+		}
+	}
+	c.jobs, c.nsys = append(systems, articles...), len(systems)
+	c.Parsed = len(c.jobs)
+	if len(c.jobs) > 0 {
+		done, stop := make(chan *job, len(c.jobs)), make(chan struct{})
+		runJobs(c.jobs, done, stop)
+		for range c.jobs {
+			j := <-done
+			next.put(j.file.Path, j.state())
+		}
+		close(stop)
+	}
+
+	next.revision = revisionOf(next.Files(), func(yield func(string, [sha256.Size]byte)) {
+		for _, p := range next.paths {
+			if f := next.files[p]; f.read {
+				yield(p, f.hash)
+			}
+		}
+	})
+	c.Revision = next.revision
+	c.Problems = next.Problems()
+	return c, nil
+}
+
+// knowsTopic reports whether the State has any file in the folder topic.
+func (s *State) knowsTopic(topic string) bool {
+	i, _ := slices.BinarySearch(s.paths, topic+"/")
+	return i < len(s.paths) && strings.HasPrefix(s.paths[i], topic+"/")
+}
+
+// drop records that an item's rows go before the change adds what it parsed.
+func (c *Change) drop(kind, topic, slug string) {
+	k := kb.Key{Topic: topic, Slug: slug}
+	if kind == "systems" {
+		if !slices.Contains(c.Drop.Systems, k) {
+			c.Drop.Systems = append(c.Drop.Systems, k)
+		}
+		return
+	}
+	if !slices.Contains(c.Drop.Articles, k) {
+		c.Drop.Articles = append(c.Drop.Articles, k)
+	}
+}
+
+// readOne reads one system or article file as Read does: gone is set when
+// it no longer exists, prob when it exists but cannot be read.
+func readOne(fsys fs.FS, p string) (f File, prob *kb.Problem, gone bool, err error) {
+	info, err := fs.Lstat(fsys, p)
+	switch {
+	case err != nil && notExist(err):
+		return File{}, nil, true, nil
+	case err != nil:
+		return File{}, &kb.Problem{Path: p, Line: 1, Msg: fmt.Sprintf("cannot read file: %v", err)}, false, nil
+	case info.IsDir():
+		return File{}, nil, true, nil
+	case info.Mode()&fs.ModeSymlink != 0:
+		if prob := checkLink(fsys, p); prob != nil {
+			return File{}, prob, false, nil
+		}
+	}
+	var t Tree
+	t.readFile(fsys, p)
+	if len(t.Problems) > 0 {
+		if _, err := fs.Stat(fsys, p); notExist(err) {
+			return File{}, nil, true, nil // removed while being read
+		}
+		return File{}, &t.Problems[0], false, nil
+	}
+	f = t.Files[0]
+	f.Hash = sha256.Sum256(f.Data)
+	return f, nil, false, nil
+}
+
+// notExist reports an error saying the file is not there (or that a folder
+// on its path is now a file).
+func notExist(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
