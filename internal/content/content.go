@@ -353,16 +353,16 @@ func (j *job) emit(sink kb.Sink) error {
 
 // job is the parse of one system or article file.
 type job struct {
-	file      File
-	topic     *topicIndex
-	kind      string // "systems" or "articles"
-	slug      string
-	system    *kb.System
-	article   *kb.Article
-	aliases   []string
-	problems  []kb.Problem
-	aliasLine int
-	refs      []string
+	file       File
+	topic      *topicIndex
+	kind       string // "systems" or "articles"
+	slug       string
+	system     *kb.System
+	article    *kb.Article
+	aliases    []string
+	problems   []kb.Problem
+	aliasLine  int
+	refs       []string
 	unresolved bool
 }
 
@@ -403,4 +403,3 @@ func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
 		}()
 	}
 }
-
