@@ -236,13 +236,14 @@ type loader struct {
 	all                                          []*inserter
 
 	// featureKeys holds each topic's feature keys, to check cells against.
+	tx                      *sql.Tx
 	featureKeys             map[string]map[string]bool
 	lastSystem, lastArticle int64
 	topicsDone              bool
 }
 
 func newLoader(ctx context.Context, tx *sql.Tx) (*loader, error) {
-	l := &loader{featureKeys: map[string]map[string]bool{}}
+	l := &loader{tx: tx, featureKeys: map[string]map[string]bool{}}
 	for _, p := range []struct {
 		dst   **inserter
 		table string
@@ -347,9 +348,31 @@ func (l *loader) topicOf(ctx context.Context, what, topic, slug string) (map[str
 		}
 	}
 	keys, ok := l.featureKeys[topic]
-	if !ok {
+	if ok {
+		return keys, nil
+	}
+	// An incremental load adds systems and articles to topics it was not
+	// sent: read those topics' feature keys from the store.
+	var exists bool
+	if err := l.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM topics WHERE slug = ?)`, topic).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("%s %q: read topic %q: %w", what, slug, topic, err)
+	}
+	if !exists {
 		return nil, fmt.Errorf("%s %q: unknown topic %q: %w", what, slug, topic, kb.ErrInvalid)
 	}
+	keys = map[string]bool{}
+	err := queryRows(ctx, l.tx, `SELECT key FROM features WHERE topic = ?`, []any{topic}, func(rows *sql.Rows) error {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		keys[k] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: read features of %q: %w", what, slug, topic, err)
+	}
+	l.featureKeys[topic] = keys
 	return keys, nil
 }
 
