@@ -258,7 +258,7 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 			continue
 		}
 		was := s.files[p] != nil && s.files[p].read
-		is := slices.ContainsFunc(files, func(f File) bool { return f.Path == p })
+		is := next.files[p] != nil && next.files[p].read
 		if was == is {
 			continue
 		}

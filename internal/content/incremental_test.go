@@ -118,7 +118,7 @@ func TestChangeMatchesFullParse(t *testing.T) {
 			delete(fsys, art)
 			touched = append(touched, art)
 		case 7: // write a file again unchanged, and an ignored one
-			touched = append(touched, art, "web/articles/.a1.md.swp", "web/articles/notes.txt")
+			touched = append(touched, art, sys, "web/articles/.a1.md.swp", "web/articles/notes.txt")
 			fsys["web/articles/.a1.md.swp"] = &fstest.MapFile{Data: []byte("x")}
 		case 8: // several at once, as a git checkout does
 			fsys[sys] = &fstest.MapFile{Data: []byte(incSystem("S", step))}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,7 +24,12 @@ type Store interface {
 	// LoadContent replaces the content in one transaction with what fill
 	// streams into the sink; an error from fill leaves the old content.
 	LoadContent(ctx context.Context, revision string, fill func(kb.Sink) ([]kb.Problem, error)) error
-	SetProblems(ctx context.Context, problems []kb.Problem) error
+	// ApplyContent changes the content in one transaction: it deletes what
+	// drop names, then adds what fill streams, as LoadContent does.
+	ApplyContent(ctx context.Context, revision string, drop kb.Drop, fill func(kb.Sink) ([]kb.Problem, error)) error
+	// SetProblems records the problems of the folder at revision refused,
+	// whose content was not loaded; the store keeps serving what it has.
+	SetProblems(ctx context.Context, refused string, problems []kb.Problem) error
 }
 
 // errKeepOld rolls back a load whose problems would replace good content.
@@ -34,7 +41,15 @@ var errKeepOld = errors.New("content has problems; keeping the last good load")
 type Index interface {
 	Revision() string
 	Build(ctx context.Context, revision string, feed func(kb.Sink) error) error
+	// Update removes what drop names and indexes what feed streams; its
+	// cost follows the size of the change.
+	Update(ctx context.Context, revision string, drop kb.Drop, feed func(kb.Sink) error) error
 }
+
+// overlayLimit is how many documents incremental updates may pile up in the
+// index before a reload folds them into a full build. *search.Index tells
+// through OverlaySize.
+const overlayLimit = 5000
 
 // Loader loads one content folder into one store and, when it has one, one
 // search index. Loads are serialised.
@@ -45,6 +60,18 @@ type Loader struct {
 	log      *slog.Logger
 	mu       sync.Mutex
 	indexing sync.WaitGroup // the index build of the last load, if still running
+
+	// state is the parse of the content the store holds, which an
+	// incremental reload starts from; nil until a load parsed the folder.
+	// pending holds paths changed since state that no reload applied yet
+	// (because the content had problems and the store kept the old one);
+	// stale says the last full load was refused, so the next reload is
+	// full too.
+	state   *content.State
+	pending map[string]bool
+	stale   bool
+	// stateReady is closed once a reused store's State is parsed.
+	stateReady chan struct{}
 }
 
 // New returns a Loader of fsys into store and index (which may be nil).
@@ -52,7 +79,7 @@ func New(fsys fs.FS, store Store, index Index, log *slog.Logger) *Loader {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Loader{fsys: fsys, store: store, index: index, log: log}
+	return &Loader{fsys: fsys, store: store, index: index, log: log, pending: map[string]bool{}}
 }
 
 // Result says what a load did.
@@ -63,6 +90,8 @@ type Result struct {
 	Files    int           // files read
 	Problems []kb.Problem  // every problem of the folder as it is now
 	Took     time.Duration // the store's part of the load
+	Parsed   int           // files parsed (all of them for a full load)
+	Full     bool          // the whole folder was read
 	// Indexed receives the outcome of the search index build this load
 	// started, once it is done (nil error on success), and is then closed;
 	// nil when the index was already current or there is none. The store
@@ -78,33 +107,56 @@ type Result struct {
 func (l *Loader) Load(ctx context.Context) (Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.load(ctx)
+}
+
+func (l *Loader) load(ctx context.Context) (Result, error) {
+	l.waitState()
 	l.indexing.Wait() // one index build at a time
 	start := time.Now()
 	tree, err := content.Read(l.fsys)
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Revision: tree.Revision, Files: len(tree.Files)}
+	res := Result{Revision: tree.Revision, Files: len(tree.Files), Full: true}
 	needIndex := l.index != nil && l.index.Revision() != tree.Revision
 	cur, err := l.store.Revision(ctx)
 	switch {
 	case err == nil && cur.ID == tree.Revision:
 		res.Reused, res.Problems, res.Took = true, cur.Problems, time.Since(start)
 		l.log.Info("content unchanged", "revision", short(res.Revision), "files", res.Files, "took", res.Took)
+		if !needIndex && l.state != nil && l.state.Revision() == tree.Revision {
+			l.stale = false
+			clear(l.pending)
+			return res, nil
+		}
+		// Parse in the background all the same: incremental reloads start
+		// from the parse, and the index may need it (first run with
+		// search, or a damaged index).
+		sink := discard
+		var feed *indexFeed
 		if needIndex {
-			// The store is current but the index is not (first run with
-			// search, or a damaged index): parse again for the index only.
-			feed := l.startIndex(ctx, tree.Revision)
-			go func() {
-				_, err := content.Stream(tree, feed.tee(discard))
-				if err != nil {
-					feed.abort()
-					return
-				}
-				feed.finish()
-			}()
+			feed = l.startIndex(ctx, tree.Revision)
+			sink = feed.tee(discard)
 			res.Indexed = feed.result
 		}
+		ready := make(chan struct{})
+		l.state, l.stateReady = nil, ready
+		go func() {
+			defer close(ready)
+			st, err := content.StreamState(tree, sink)
+			if err != nil {
+				if feed != nil {
+					feed.abort()
+				}
+				return
+			}
+			l.state, l.stale = st, false
+			clear(l.pending)
+			if feed != nil {
+				feed.finish()
+			}
+		}()
 		return res, nil
 	case err != nil && !errors.Is(err, kb.ErrNotFound):
 		return Result{}, fmt.Errorf("read current revision: %w", err)
@@ -115,6 +167,7 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 		feed = l.startIndex(ctx, tree.Revision)
 	}
 	var systems, articles int
+	var state *content.State
 	err = l.store.LoadContent(ctx, tree.Revision, func(sink kb.Sink) ([]kb.Problem, error) {
 		counted := kb.Sink{
 			Topic:   sink.Topic,
@@ -124,12 +177,14 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 		if feed != nil {
 			counted = feed.tee(counted)
 		}
-		problems, err := content.Stream(tree, counted)
+		st, err := content.StreamState(tree, counted)
 		if err != nil {
 			return nil, err
 		}
+		state = st
+		problems := st.Problems()
 		res.Problems = problems
-		if len(problems) > 0 && loaded && len(cur.Problems) == 0 {
+		if len(problems) > 0 && loaded && goodContent(cur) {
 			return nil, errKeepOld
 		}
 		return problems, nil
@@ -137,6 +192,8 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 	switch {
 	case err == nil:
 		res.Applied = true
+		l.state, l.stale = state, false
+		clear(l.pending)
 		if feed != nil {
 			feed.finish()
 			res.Indexed = feed.result
@@ -145,10 +202,11 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 		if feed != nil {
 			feed.abort() // the index keeps matching the store
 		}
-		if err := l.store.SetProblems(ctx, res.Problems); err != nil {
+		if err := l.store.SetProblems(ctx, tree.Revision, res.Problems); err != nil {
 			return Result{}, fmt.Errorf("store problems: %w", err)
 		}
 		res.Revision = cur.ID
+		l.stale = true // the next reload reads the whole folder again
 	default:
 		if feed != nil {
 			feed.abort()
@@ -156,6 +214,7 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("store content: %w", err)
 	}
 	res.Took = time.Since(start)
+	res.Parsed = res.Files
 	l.log.Info("content loaded", "revision", short(res.Revision), "applied", res.Applied,
 		"files", res.Files, "systems", systems, "articles", articles,
 		"problems", len(res.Problems), "took", res.Took)
@@ -265,4 +324,114 @@ func short(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// waitState waits for the background parse of a reused store, if any.
+func (l *Loader) waitState() {
+	if l.stateReady != nil {
+		<-l.stateReady
+		l.stateReady = nil
+	}
+}
+
+// Reload brings the store and the index up to date with changes to the
+// given paths (files or folders relative to the content folder, as a file
+// watcher reports them). Only the files that changed are parsed, and the
+// store and the index take the change in one transaction and one batch.
+// A change that reaches past single systems and articles (a topic.yaml, a
+// topic folder), or the first reload before any parse, loads the whole
+// folder. As with Load, content with problems is refused while the store
+// holds good content; its paths are tried again with the next reload, so
+// fixing the mistake applies everything edited meanwhile.
+func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.waitState()
+	if l.state == nil || l.stale {
+		return l.load(ctx)
+	}
+	l.indexing.Wait() // a full build swaps its index in when done
+	start := time.Now()
+	for _, p := range paths {
+		l.pending[p] = true
+	}
+	c, err := l.state.Change(l.fsys, slices.Collect(maps.Keys(l.pending)))
+	if err != nil {
+		return Result{}, err
+	}
+	if c.Full {
+		return l.load(ctx)
+	}
+	res := Result{Revision: c.Revision, Files: c.Next().Files(), Problems: c.Problems, Parsed: c.Parsed}
+	if !c.Changed(l.state) {
+		clear(l.pending)
+		res.Reused, res.Took = true, time.Since(start)
+		return res, nil
+	}
+	cur, err := l.store.Revision(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("read current revision: %w", err)
+	}
+	if len(c.Problems) > 0 && goodContent(cur) {
+		if err := l.store.SetProblems(ctx, c.Revision, c.Problems); err != nil {
+			return Result{}, fmt.Errorf("store problems: %w", err)
+		}
+		res.Revision, res.Took = cur.ID, time.Since(start)
+		l.log.Warn("content change refused: keeping the last good content", "problems", len(c.Problems))
+		for _, p := range c.Problems {
+			l.log.Warn("content problem", "problem", p.String())
+		}
+		return res, nil
+	}
+	indexCurrent := l.index != nil && l.index.Revision() == l.state.Revision()
+	err = l.store.ApplyContent(ctx, c.Revision, c.Drop, func(sink kb.Sink) ([]kb.Problem, error) {
+		return c.Problems, c.Stream(sink)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("store content: %w", err)
+	}
+	res.Applied = true
+	l.state = c.Next()
+	clear(l.pending)
+	res.Took = time.Since(start)
+	l.log.Info("content reloaded", "revision", short(res.Revision), "parsed", c.Parsed,
+		"dropped", len(c.Drop.Systems)+len(c.Drop.Articles), "problems", len(c.Problems), "took", res.Took)
+	for _, p := range c.Problems {
+		l.log.Warn("content problem", "problem", p.String())
+	}
+	if l.index == nil {
+		return res, nil
+	}
+	if indexCurrent {
+		err = l.index.Update(ctx, c.Revision, c.Drop, c.Stream)
+		if err == nil {
+			if o, ok := l.index.(interface{ OverlaySize() int }); !ok || o.OverlaySize() <= overlayLimit {
+				return res, nil
+			}
+		} else {
+			l.log.Error("search index update failed; rebuilding", "err", err)
+		}
+	}
+	// The index is behind (its last build failed or was dropped) or its
+	// overlay is full: build it whole from the folder in the background.
+	tree, err := content.Read(l.fsys)
+	if err != nil {
+		return res, nil // the next reload tries again
+	}
+	feed := l.startIndex(ctx, tree.Revision)
+	go func() {
+		if _, err := content.Stream(tree, feed.tee(discard)); err != nil {
+			feed.abort()
+			return
+		}
+		feed.finish()
+	}()
+	res.Indexed = feed.result
+	return res, nil
+}
+
+// goodContent reports whether the store serves content that loaded without
+// problems: its problems, if any, are those of a refused reload.
+func goodContent(cur kb.Revision) bool {
+	return len(cur.Problems) == 0 || cur.Refused != ""
 }

@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"testing/fstest"
 
+	"versa/internal/content"
 	"versa/internal/kb"
 )
 
@@ -15,6 +18,7 @@ type fakeStore struct {
 	loaded   bool
 	content  *kb.Content
 	replaces int
+	applies  int
 }
 
 func (s *fakeStore) Revision(ctx context.Context) (kb.Revision, error) {
@@ -40,8 +44,31 @@ func (s *fakeStore) LoadContent(ctx context.Context, revision string, fill func(
 	return nil
 }
 
-func (s *fakeStore) SetProblems(ctx context.Context, problems []kb.Problem) error {
-	s.rev.Problems = problems
+func (s *fakeStore) ApplyContent(ctx context.Context, revision string, drop kb.Drop, fill func(kb.Sink) ([]kb.Problem, error)) error {
+	c := *s.content
+	c.Revision = revision
+	c.Systems = slices.DeleteFunc(slices.Clone(c.Systems), func(x kb.System) bool {
+		return slices.Contains(drop.Systems, kb.Key{Topic: x.Topic, Slug: x.Slug})
+	})
+	c.Articles = slices.DeleteFunc(slices.Clone(c.Articles), func(x kb.Article) bool {
+		return slices.Contains(drop.Articles, kb.Key{Topic: x.Topic, Slug: x.Slug})
+	})
+	problems, err := fill(kb.Sink{
+		Topic:   func(t kb.Topic) error { c.Topics = append(c.Topics, t); return nil },
+		System:  func(x kb.System) error { c.Systems = append(c.Systems, x); return nil },
+		Article: func(a kb.Article) error { c.Articles = append(c.Articles, a); return nil },
+	})
+	if err != nil {
+		return err
+	}
+	s.content = &c
+	s.rev = kb.Revision{ID: revision, Problems: problems}
+	s.applies++
+	return nil
+}
+
+func (s *fakeStore) SetProblems(ctx context.Context, refused string, problems []kb.Problem) error {
+	s.rev.Problems, s.rev.Refused = problems, refused
 	return nil
 }
 
@@ -131,6 +158,7 @@ type fakeIndex struct {
 	revision string
 	systems  []string
 	builds   int
+	updates  int
 }
 
 func (x *fakeIndex) Revision() string {
@@ -156,6 +184,25 @@ func (x *fakeIndex) Build(ctx context.Context, revision string, feed func(kb.Sin
 	defer x.mu.Unlock()
 	x.revision, x.systems = revision, systems
 	x.builds++
+	return nil
+}
+
+func (x *fakeIndex) Update(ctx context.Context, revision string, drop kb.Drop, feed func(kb.Sink) error) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	systems := slices.DeleteFunc(slices.Clone(x.systems), func(s string) bool {
+		return slices.ContainsFunc(drop.Systems, func(k kb.Key) bool { return k.Slug == s })
+	})
+	err := feed(kb.Sink{
+		Topic:   func(kb.Topic) error { return nil },
+		System:  func(s kb.System) error { systems = append(systems, s.Slug); return nil },
+		Article: func(kb.Article) error { return nil },
+	})
+	if err != nil {
+		return err
+	}
+	x.revision, x.systems = revision, systems
+	x.updates++
 	return nil
 }
 
@@ -210,5 +257,121 @@ func TestLoadKeepsIndexInStep(t *testing.T) {
 	}
 	if err := <-res.Indexed; err != nil || index.Revision() != res.Revision {
 		t.Fatalf("rebuilt index at %q (%v), want %q", index.Revision(), err, res.Revision)
+	}
+}
+
+func systemNames(c *kb.Content) map[string]string {
+	out := map[string]string{}
+	for _, s := range c.Systems {
+		out[s.Slug] = s.Name
+	}
+	return out
+}
+
+func TestReload(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"t/topic.yaml":    {Data: []byte(topic)},
+		"t/systems/a.md":  {Data: []byte("---\nname: A\n---\n")},
+		"t/systems/b.md":  {Data: []byte("---\nname: B\n---\n")},
+		"t/articles/x.md": {Data: []byte("---\ntitle: X\nupdated: 2026-01-01\nsystems: [a]\n---\nx\n")},
+	}
+	store, index := &fakeStore{}, &fakeIndex{}
+	l := New(fsys, store, index, nil)
+	if _, err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l.Wait()
+	want := func(step string, names map[string]string, replaces, applies int) {
+		t.Helper()
+		tree, err := content.Read(fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if store.rev.ID != tree.Revision {
+			t.Errorf("%s: store at %.8s, the folder is at %.8s", step, store.rev.ID, tree.Revision)
+		}
+		if got := systemNames(store.content); !maps.Equal(got, names) {
+			t.Errorf("%s: systems %v, want %v", step, got, names)
+		}
+		if store.replaces != replaces || store.applies != applies {
+			t.Errorf("%s: %d full loads and %d changes, want %d and %d", step, store.replaces, store.applies, replaces, applies)
+		}
+		if index.Revision() != store.rev.ID {
+			t.Errorf("%s: index at %.8s, store at %.8s", step, index.Revision(), store.rev.ID)
+		}
+	}
+
+	// An edit is applied as a change, to the store and to the index.
+	fsys["t/systems/a.md"] = &fstest.MapFile{Data: []byte("---\nname: A2\n---\n")}
+	res, err := l.Reload(ctx, []string{"t/systems/a.md", "t/systems/.a.md.swp"})
+	if err != nil || !res.Applied || res.Full || res.Parsed != 1 {
+		t.Fatalf("reload of an edit: %+v, %v; want one file parsed and applied", res, err)
+	}
+	want("edit", map[string]string{"a": "A2", "b": "B"}, 1, 1)
+	if index.updates != 1 || index.builds != 1 || !slices.Contains(index.systems, "a") {
+		t.Errorf("index: %d updates, %d builds, systems %v; want one update keeping a", index.updates, index.builds, index.systems)
+	}
+
+	// A bad edit is refused; an edit made while it is broken waits, and
+	// fixing the file applies both.
+	fsys["t/systems/b.md"] = &fstest.MapFile{Data: []byte("---\nname: [B\n---\n")}
+	res, err = l.Reload(ctx, []string{"t/systems/b.md"})
+	if err != nil || res.Applied || len(store.rev.Problems) != 1 {
+		t.Fatalf("bad edit: %+v, %v, problems %v; want refused with one problem", res, err, store.rev.Problems)
+	}
+	fsys["t/systems/c.md"] = &fstest.MapFile{Data: []byte("---\nname: C\n---\n")}
+	if res, err = l.Reload(ctx, []string{"t/systems/c.md"}); err != nil || res.Applied {
+		t.Fatalf("edit while broken: %+v, %v; want refused", res, err)
+	}
+	fsys["t/systems/b.md"] = &fstest.MapFile{Data: []byte("---\nname: B3\n---\n")}
+	if res, err = l.Reload(ctx, []string{"t/systems/b.md"}); err != nil || !res.Applied || len(store.rev.Problems) != 0 {
+		t.Fatalf("fix: %+v, %v; want applied with no problems", res, err)
+	}
+	want("fix", map[string]string{"a": "A2", "b": "B3", "c": "C"}, 1, 2)
+
+	// A deleted file goes; an unchanged write is nothing.
+	delete(fsys, "t/systems/c.md")
+	if res, err = l.Reload(ctx, []string{"t/systems/c.md", "t/systems/a.md"}); err != nil || !res.Applied || res.Parsed != 0 {
+		t.Fatalf("delete: %+v, %v; want applied with nothing parsed", res, err)
+	}
+	want("delete", map[string]string{"a": "A2", "b": "B3"}, 1, 3)
+	if res, err = l.Reload(ctx, []string{"t/systems/a.md"}); err != nil || res.Applied || !res.Reused {
+		t.Fatalf("unchanged write: %+v, %v; want nothing done", res, err)
+	}
+
+	// topic.yaml reaches every file of the topic: a full load.
+	fsys["t/topic.yaml"] = &fstest.MapFile{Data: []byte(topic + "summary: S\n")}
+	if res, err = l.Reload(ctx, []string{"t/topic.yaml"}); err != nil || !res.Applied || !res.Full {
+		t.Fatalf("topic.yaml: %+v, %v; want a full load", res, err)
+	}
+	l.Wait()
+	want("topic", map[string]string{"a": "A2", "b": "B3"}, 2, 3)
+}
+
+// A server that restarts on a current store parses in the background, and
+// its first reload is incremental.
+func TestReloadAfterReusedStart(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"t/topic.yaml":   {Data: []byte(topic)},
+		"t/systems/a.md": {Data: []byte("---\nname: A\n---\n")},
+	}
+	store := &fakeStore{}
+	if _, err := New(fsys, store, nil, nil).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l := New(fsys, store, nil, nil) // a new process
+	res, err := l.Load(ctx)
+	if err != nil || !res.Reused {
+		t.Fatalf("restart: %+v, %v; want reused", res, err)
+	}
+	fsys["t/systems/b.md"] = &fstest.MapFile{Data: []byte("---\nname: B\n---\n")}
+	res, err = l.Reload(ctx, []string{"t/systems/b.md"})
+	if err != nil || !res.Applied || res.Full || store.applies != 1 {
+		t.Fatalf("first reload after restart: %+v, %v; want an incremental change", res, err)
+	}
+	if got := systemNames(store.content); !maps.Equal(got, map[string]string{"a": "A", "b": "B"}) {
+		t.Errorf("systems %v, want a and b", got)
 	}
 }

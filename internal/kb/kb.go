@@ -254,6 +254,10 @@ type Revision struct {
 	ID       string
 	LoadedAt time.Time
 	Problems []Problem
+	// Refused is the revision of the folder that a reload refused because
+	// of Problems, while ID, the last good content, kept serving; "" when
+	// the problems are those of the content being served.
+	Refused string
 }
 
 // The kinds of slug an alias can stand for.

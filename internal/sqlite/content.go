@@ -130,7 +130,11 @@ func loadContent(ctx context.Context, conn *sql.Conn, revision string, fill func
 // SetProblems replaces the problems only. It is for a reload that failed
 // validation: the old content keeps serving, and the status shows why the new
 // one was refused.
-func (db *DB) SetProblems(ctx context.Context, problems []kb.Problem) error {
+//
+// refused names the revision of the folder that had the problems. The
+// revision being served stays, and Revision reports both, so that the next
+// load knows the store holds good content to protect.
+func (db *DB) SetProblems(ctx context.Context, refused string, problems []kb.Problem) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("set problems: begin: %w", err)
@@ -140,6 +144,9 @@ func (db *DB) SetProblems(ctx context.Context, problems []kb.Problem) error {
 		return fmt.Errorf("set problems: delete: %w", err)
 	}
 	if err := insertProblems(ctx, tx, problems); err != nil {
+		return fmt.Errorf("set problems: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE content_meta SET refused = ? WHERE id = 1`, refused); err != nil {
 		return fmt.Errorf("set problems: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -164,7 +171,7 @@ func (db *DB) ListProblems(ctx context.Context) ([]kb.Problem, error) {
 func (r *Reader) Revision(ctx context.Context) (kb.Revision, error) {
 	var rev kb.Revision
 	var loaded string
-	err := r.tx.QueryRowContext(ctx, `SELECT revision, loaded_at FROM content_meta WHERE id = 1`).Scan(&rev.ID, &loaded)
+	err := r.tx.QueryRowContext(ctx, `SELECT revision, loaded_at, refused FROM content_meta WHERE id = 1`).Scan(&rev.ID, &loaded, &rev.Refused)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kb.Revision{}, fmt.Errorf("content revision: %w", kb.ErrNotFound)
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"versa/internal/kb"
+	"versa/migrations"
 )
 
 // openDB opens a database in a fresh folder, closed when the test ends.
@@ -64,8 +66,12 @@ func TestOpenMigratesOnce(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	first := versions(t, db)
-	if len(first) != 1 || first[1] == "" {
-		t.Fatalf("schema_migrations = %v, want version 1 only", first)
+	ms, err := readMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != len(ms) || first[1] == "" {
+		t.Fatalf("schema_migrations = %v, want versions 1 to %d", first, len(ms))
 	}
 	if err := db.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -172,7 +178,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	if _, err := db.db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (7, 'later')`); err != nil {
+	if _, err := db.db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'later')`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -185,7 +191,11 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if !errors.Is(err, ErrSchemaTooNew) {
 		t.Errorf("Open error = %v, want ErrSchemaTooNew", err)
 	}
-	want := "database schema version 7 is newer than this binary knows (1): upgrade versa or use another --data folder"
+	ms, merr := readMigrations(migrations.FS)
+	if merr != nil || len(ms) == 0 {
+		t.Fatalf("readMigrations: %v, %d", merr, len(ms))
+	}
+	want := fmt.Sprintf("database schema version 999 is newer than this binary knows (%d): upgrade versa or use another --data folder", ms[len(ms)-1].version)
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("Open error = %q, want it to contain %q", err, want)
 	}
