@@ -25,6 +25,10 @@ type State struct {
 	paths        []string // keys of files, sorted
 	topics       map[string]*topicIndex
 	treeProblems []kb.Problem // problems of the folder rather than of a file
+	// aliases caches aliasProblems, which compares every file's slug and
+	// aliases; nil until computed. A change that adds or removes no file
+	// and changes no aliases keeps it.
+	aliases *[]kb.Problem
 }
 
 // fileState is what a State keeps of one file.
@@ -92,7 +96,11 @@ func (s *State) Problems() []kb.Problem {
 	for _, p := range s.paths {
 		problems = append(problems, s.files[p].problems...)
 	}
-	problems = append(problems, s.aliasProblems()...)
+	if s.aliases == nil {
+		ap := s.aliasProblems()
+		s.aliases = &ap
+	}
+	problems = append(problems, *s.aliases...)
 	slices.SortStableFunc(problems, func(a, b kb.Problem) int {
 		if a.Path != b.Path {
 			return strings.Compare(a.Path, b.Path)
@@ -338,6 +346,9 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 		}
 	})
 	c.Revision = next.revision
+	if len(next.paths) == len(s.paths) && s.aliases != nil && sameAliases(s, next) {
+		next.aliases = s.aliases
+	}
 	c.Problems = next.Problems()
 	return c, nil
 }
@@ -395,4 +406,21 @@ func readOne(fsys fs.FS, p string) (f File, prob *kb.Problem, gone bool, err err
 // on its path is now a file).
 func notExist(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// sameAliases reports whether the files a change touched (and the articles
+// it parsed again) kept their slugs' owners and their aliases, so that the
+// alias problems of s still hold in next. Callers check that no file came
+// or went.
+func sameAliases(s, next *State) bool {
+	for _, p := range next.paths {
+		a, b := s.files[p], next.files[p]
+		if a == b {
+			continue
+		}
+		if a == nil || a.parsed != b.parsed || !slices.Equal(a.aliases, b.aliases) || a.aliasLine != b.aliasLine {
+			return false
+		}
+	}
+	return true
 }
