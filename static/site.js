@@ -6,8 +6,11 @@
 //   <button type="button" data-copy-text="plain text" hidden>Copy</button>
 //
 // data-copy-url is resolved against the page, so relative links copy whole.
+//
+// The topic page's filter box ([data-topic-filter]) filters as one types.
 (function () {
   "use strict";
+  filterTopic();
   if (!navigator.clipboard) {
     return;
   }
@@ -36,6 +39,116 @@
       navigator.clipboard.writeText(new URL(a.getAttribute("href"), window.location.href).href).catch(function () {});
     });
   });
+
+  // filterTopic hides the topic page's rows and features that do not match
+  // the filter box, as the server does for ?q= (every word of it in the
+  // name or key, ignoring case), and keeps ?q= in the address, the forms'
+  // hidden fields and the sort links, so the URL says what is on screen.
+  // The page holds only what the server's filter kept: text that is not a
+  // narrowing of it shows the server's view until Enter submits the form.
+  // Hidden rows keep their ticks, so systems found by different filters
+  // can be compared together.
+  function filterTopic() {
+    var box = document.querySelector("[data-topic-filter]");
+    if (!box) {
+      return;
+    }
+    var server = words(box.defaultValue);
+    var status = document.getElementById("filter-status");
+    var systems = Array.prototype.map.call(document.querySelectorAll("tr[data-system]"), function (tr) {
+      var link = tr.querySelector("[data-testid=system-link]");
+      return {el: [tr], text: (tr.getAttribute("data-system") + " " + (link ? link.textContent : "")).toLowerCase()};
+    });
+    var features = Array.prototype.map.call(document.querySelectorAll("dt[data-testid=feature]"), function (dt) {
+      var name = dt.querySelector(".feature-name");
+      var els = [dt];
+      if (dt.nextElementSibling && dt.nextElementSibling.tagName === "DD") {
+        els.push(dt.nextElementSibling);
+      }
+      return {el: els, text: (dt.id.replace(/^feature-/, "") + " " + (name ? name.textContent : "")).toLowerCase()};
+    });
+    var categories = document.querySelectorAll("[data-testid=feature-category]");
+    Array.prototype.forEach.call(categories, function (c) {
+      c.setAttribute("data-was-open", c.open ? "1" : "");
+    });
+    box.addEventListener("input", function () {
+      var typed = words(box.value);
+      var narrows = server.every(function (w) {
+        return typed.some(function (t) { return t.indexOf(w) >= 0; });
+      });
+      var q = narrows ? box.value.trim().replace(/\s+/g, " ") : box.defaultValue;
+      var active = narrows ? typed : server;
+      var shown = apply(systems, active);
+      var matched = apply(features, active);
+      Array.prototype.forEach.call(categories, function (c) {
+        c.hidden = !c.querySelector("dt:not([hidden])");
+        if (c.tagName === "DETAILS") {
+          c.open = active.length > 0 || c.getAttribute("data-was-open") === "1";
+        }
+      });
+      keep(q);
+      if (!narrows) {
+        status.textContent = "Press Enter to search all " + count(status.getAttribute("data-systems"), "system") + " and " +
+          count(status.getAttribute("data-features"), "feature") + ".";
+      } else if (active.length > 0) {
+        status.textContent = shown + " of " + count(status.getAttribute("data-systems"), "system") + " and " +
+          matched + " of " + count(status.getAttribute("data-features"), "feature") + " match \u201c" + q + "\u201d.";
+      } else {
+        status.textContent = "";
+      }
+    });
+  }
+
+  // words splits filter text as the server does.
+  function words(text) {
+    return text.toLowerCase().split(/\s+/).filter(Boolean);
+  }
+
+  // apply hides the items whose (lower-case) text lacks a word, and returns
+  // how many are left.
+  function apply(items, ws) {
+    var left = 0;
+    items.forEach(function (item) {
+      var ok = ws.every(function (w) { return item.text.indexOf(w) >= 0; });
+      item.el.forEach(function (el) { el.hidden = !ok; });
+      if (ok) {
+        left++;
+      }
+    });
+    return left;
+  }
+
+  // keep puts q in the address bar, the forms and the links of the view.
+  function keep(q) {
+    history.replaceState(history.state, "", withFilter(location.pathname + location.search, q) + location.hash);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-filter-field]"), function (input) {
+      input.value = q;
+      input.disabled = q === "";
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("a[data-filter-link]"), function (a) {
+      a.setAttribute("href", withFilter(a.getAttribute("href"), q));
+    });
+  }
+
+  // withFilter sets the q parameter of a path and query, last and escaped
+  // as the server writes it, so the result is the canonical URL.
+  function withFilter(target, q) {
+    var i = target.indexOf("?");
+    var path = i < 0 ? target : target.slice(0, i);
+    var params = i < 0 ? [] : target.slice(i + 1).split("&").filter(function (p) {
+      return p !== "" && p.split("=")[0] !== "q";
+    });
+    if (q !== "") {
+      params.push("q=" + encodeURIComponent(q).replace(/[!'()*]/g, function (c) {
+        return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+      }).replace(/%20/g, "+"));
+    }
+    return params.length ? path + "?" + params.join("&") : path;
+  }
+
+  function count(n, noun) {
+    return n + " " + (n === "1" ? noun : noun + "s");
+  }
 
   function flash(button, message, label) {
     button.textContent = message;

@@ -72,13 +72,18 @@ type TopicView struct {
 	Features []FeatureCategory
 	Collapse bool // whether the feature list is too long to show open
 	Count    int  // features in the topic
+	Systems  int  // systems in the topic; Rows holds those the filter keeps
+	Matched  int  // features the filter keeps, listed in Features
+	// ClearFilter is the URL of the view without the filter.
+	ClearFilter string
 }
 
 // TopicQuery is the filter part of a topic URL, for hidden form fields.
 type TopicQuery struct {
-	Cols string // comma-separated
-	Need string // comma-separated
-	Sort string
+	Cols   string // comma-separated
+	Need   string // comma-separated
+	Sort   string
+	Filter string // the filter box's text
 }
 
 // TopicColumn is one feature shown as a column of the systems table.

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -227,17 +229,217 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir := os.Getenv("VERSA_ARTIFACTS")
-		if dir == "" {
-			dir = t.TempDir()
-		} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Logf("screenshot: %s", saveArtifact(t, "compare-django-vs-flask-vs-fastapi.png", png))
+	})
+
+	t.Run("topic filter", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+topicPath)); err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(dir, "compare-django-vs-flask-vs-fastapi.png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
+		shownRows := `Array.prototype.filter.call(document.querySelectorAll("tr[data-system]"), function (tr) {
+			return tr.getClientRects().length > 0;
+		}).map(function (tr) { return tr.getAttribute("data-system"); })`
+		all, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](shownRows))
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("screenshot: %s", path)
+		if len(all) != 6 {
+			t.Fatalf("topic page shows %d systems (%v), want 6", len(all), all)
+		}
+		type state struct {
+			Rows            []string
+			URL, Status     string
+			SortLink, Field string
+			FieldDisabled   bool
+		}
+		read := func() state {
+			t.Helper()
+			st, err := chromedp.Run(ctx, chromedp.Evaluate[state](`(function () {
+				var field = document.querySelector("input[data-filter-field]");
+				return {
+					Rows: `+shownRows+`,
+					URL: location.pathname + location.search,
+					Status: document.getElementById("filter-status").textContent.trim(),
+					SortLink: document.querySelector("a[data-filter-link][title^='Sort by']").getAttribute("href"),
+					Field: field.value, FieldDisabled: field.disabled
+				};
+			})()`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+
+		// Typing filters at once, and the address follows.
+		if err := chromedp.Do(ctx, chromedp.SendKeys(`#topic-filter`, "FLA")); err != nil {
+			t.Fatal(err)
+		}
+		st := read()
+		if strings.Join(st.Rows, ",") != "flask" {
+			t.Errorf("rows shown after typing FLA = %v, want [flask]", st.Rows)
+		}
+		if want := topicPath + "?q=FLA"; st.URL != want {
+			t.Errorf("URL after typing = %s, want %s", st.URL, want)
+		}
+		if !strings.HasPrefix(st.Status, "1 of 6 systems and ") {
+			t.Errorf("filter status = %q, want it to count 1 of 6 systems", st.Status)
+		}
+		if !strings.HasSuffix(st.SortLink, "&q=FLA") || st.Field != "FLA" || st.FieldDisabled {
+			t.Errorf("sort link %q, form field %q (disabled %v): want both to carry q=FLA", st.SortLink, st.Field, st.FieldDisabled)
+		}
+
+		// Enter asks the server, which sends the same view.
+		resp, err := chromedp.RunResponse(ctx, chromedp.SendKeys(`#topic-filter`, "\r"))
+		if err != nil {
+			t.Fatalf("submit filter: %v", err)
+		}
+		if resp.Status != 200 {
+			t.Errorf("filtered page status = %d, want 200", resp.Status)
+		}
+		st = read()
+		if strings.Join(st.Rows, ",") != "flask" || st.URL != topicPath+"?q=FLA" {
+			t.Errorf("after Enter: rows %v at %s, want [flask] at %s?q=FLA", st.Rows, st.URL, topicPath)
+		}
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("tr[data-system]").length`))
+		if err != nil || n != 1 {
+			t.Errorf("server sent %d rows (%v), want 1", n, err)
+		}
+
+		// Text that is no narrowing of the server's filter cannot be shown
+		// from this page: the view and the URL stay, and the page says so.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+			var box = document.getElementById("topic-filter");
+			box.value = "d";
+			return box.dispatchEvent(new Event("input"));
+		})()`)); err != nil {
+			t.Fatal(err)
+		}
+		st = read()
+		if strings.Join(st.Rows, ",") != "flask" || st.URL != topicPath+"?q=FLA" {
+			t.Errorf("after widening: rows %v at %s, want [flask] at %s?q=FLA", st.Rows, st.URL, topicPath)
+		}
+		if !strings.HasPrefix(st.Status, "Press Enter") {
+			t.Errorf("status after widening = %q, want a hint to press Enter", st.Status)
+		}
+	})
+
+	t.Run("print", func(t *testing.T) {
+		// A4 with 1 cm margins, in CSS pixels of 1/96 inch.
+		const marginIn = 1 / 2.54
+		a4Width := int64(math.Floor((8.27 - 2*marginIn) * 96)) // 718
+		media := func(m string) chromedp.Action[chromedp.Void] {
+			return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+				return err
+			})
+		}
+		defer func() {
+			err := chromedp.Do(ctx, media(""), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+				return err
+			}))
+			if err != nil {
+				t.Errorf("reset media: %v", err)
+			}
+		}()
+		type layout struct {
+			Print                 bool
+			WrapOverflow          string
+			WrapClient, TableWide float64
+			TableRight, DocWide   float64
+			Inner                 float64
+			Rows                  int
+			Cut                   []string // rows not shown whole
+			Sticky                []string // cells still sticky
+			Shown                 []string // controls still shown
+			Notes                 int
+		}
+		pages := []struct{ path, artifact string }{
+			{comparePath, "compare-django-vs-flask-vs-fastapi.pdf"},
+			{sixPage, "compare-six-systems.pdf"},
+		}
+		for _, p := range pages {
+			if err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(a4Width, 1100),
+				media("print"),
+				chromedp.Navigate(ts.URL+p.path),
+			); err != nil {
+				t.Fatal(err)
+			}
+			l, err := chromedp.Run(ctx, chromedp.Evaluate[layout](`(function () {
+				var wrap = document.querySelector(".table-wrap"), table = wrap.querySelector("table");
+				var shown = function (el) {
+					return el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+				};
+				var l = {
+					Print: matchMedia("print").matches,
+					WrapOverflow: getComputedStyle(wrap).overflowX,
+					WrapClient: wrap.clientWidth, TableWide: table.scrollWidth,
+					TableRight: table.getBoundingClientRect().right,
+					DocWide: document.documentElement.scrollWidth, Inner: window.innerWidth,
+					Rows: 0, Cut: [], Sticky: [], Shown: [],
+					Notes: document.querySelectorAll(".footnotes li").length
+				};
+				table.querySelectorAll("tr[id^='feature-']").forEach(function (tr) {
+					l.Rows++;
+					var cut = !shown(tr);
+					tr.querySelectorAll("th, td").forEach(function (c) {
+						var r = c.getBoundingClientRect();
+						cut = cut || !shown(c) || r.left < -1 || r.right > window.innerWidth + 1;
+					});
+					if (cut) {
+						l.Cut.push(tr.id);
+					}
+				});
+				table.querySelectorAll("th, td").forEach(function (c) {
+					if (getComputedStyle(c).position === "sticky") {
+						l.Sticky.push(c.textContent.trim().slice(0, 20));
+					}
+				});
+				[".site-header", ".crumbs", ".controls", ".downloads", "[data-copy-url]", ".column-controls", ".anchor"].forEach(function (sel) {
+					document.querySelectorAll(sel).forEach(function (el) {
+						if (shown(el) && l.Shown.indexOf(sel) < 0) {
+							l.Shown.push(sel);
+						}
+					});
+				});
+				return l;
+			})()`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !l.Print {
+				t.Fatalf("%s: print media not emulated", p.path)
+			}
+			if l.WrapOverflow != "visible" && l.TableWide > l.WrapClient+1 {
+				t.Errorf("%s: the table (%v px wide) scrolls inside .table-wrap (%v px, overflow %s): print would clip it",
+					p.path, l.TableWide, l.WrapClient, l.WrapOverflow)
+			}
+			if l.TableRight > l.Inner+1 || l.DocWide > l.Inner+1 {
+				t.Errorf("%s: the table ends at %v px and the page is %v px wide, on paper %v px wide", p.path, l.TableRight, l.DocWide, l.Inner)
+			}
+			if l.Rows == 0 || len(l.Cut) > 0 {
+				t.Errorf("%s: %d of %d rows not printed whole: %v", p.path, len(l.Cut), l.Rows, l.Cut)
+			}
+			if len(l.Sticky) > 0 {
+				t.Errorf("%s: cells still sticky in print: %v", p.path, l.Sticky)
+			}
+			if len(l.Shown) > 0 {
+				t.Errorf("%s: printed controls and links: %v, want them hidden", p.path, l.Shown)
+			}
+			if l.Notes == 0 {
+				t.Errorf("%s: no footnotes printed", p.path)
+			}
+
+			pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFMargin(marginIn)))
+			if err != nil {
+				t.Fatalf("%s: print to PDF: %v", p.path, err)
+			}
+			if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+				t.Fatalf("%s: PrintToPDF gave no PDF", p.path)
+			}
+			t.Logf("PDF: %s", saveArtifact(t, p.artifact, pdf))
+		}
 	})
 
 	t.Run("axe", func(t *testing.T) {
@@ -280,6 +482,23 @@ func TestBrowser(t *testing.T) {
 			t.Error(p)
 		}
 	})
+}
+
+// saveArtifact writes a test artefact into VERSA_ARTIFACTS (a temporary
+// folder when unset) and returns its path.
+func saveArtifact(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	dir := os.Getenv("VERSA_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 type axeViolation struct {

@@ -43,6 +43,11 @@ func (c *countingStore) ListSystems(ctx context.Context, topic string) ([]kb.Sys
 	return c.Store.ListSystems(ctx, topic)
 }
 
+func (c *countingStore) ListSystemSlugs(ctx context.Context, topic string) ([]string, error) {
+	c.calls.Add(1)
+	return c.Store.ListSystemSlugs(ctx, topic)
+}
+
 func (c *countingStore) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
 	c.calls.Add(1)
 	return c.Store.FindSystem(ctx, topic, slug)

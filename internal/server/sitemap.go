@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,15 +143,10 @@ func (s *server) canonicalPages(ctx context.Context) ([]canonicalPage, kb.Revisi
 	slugsOf := make([][]string, len(topics))
 	for i, t := range topics {
 		pages = append(pages, canonicalPage{"/topics/" + t.Slug, loaded})
-		systems, err := s.store.ListSystems(ctx, t.Slug)
+		slugs, err := s.store.ListSystemSlugs(ctx, t.Slug)
 		if err != nil {
 			return nil, rev, fmt.Errorf("sitemap: topic %q: %w", t.Slug, err)
 		}
-		slugs := make([]string, len(systems))
-		for j, sys := range systems {
-			slugs[j] = sys.Slug
-		}
-		slices.Sort(slugs)
 		slugsOf[i] = slugs
 		for _, slug := range slugs {
 			pages = append(pages, canonicalPage{"/topics/" + t.Slug + "/" + slug, loaded})
@@ -265,4 +259,10 @@ func (s *server) writeXML(w http.ResponseWriter, r *http.Request, contentType st
 		_, _ = buf.WriteTo(w)
 	}
 	return nil
+}
+
+// ListSystemSlugs reads from the request's snapshot, as scopedStore's
+// other methods do.
+func (s scopedStore) ListSystemSlugs(ctx context.Context, topic string) ([]string, error) {
+	return s.pick(ctx).ListSystemSlugs(ctx, topic)
 }

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"versa/internal/kb"
 )
 
 // writeDiscoveryContent writes a small content folder: topic "tools" with
@@ -147,6 +153,41 @@ func TestSitemap(t *testing.T) {
 		if rec := get(t, h, p); rec.Code != 200 {
 			t.Errorf("GET %s = %d, want 200", p, rec.Code)
 		}
+	}
+}
+
+// cellFreeStore fails ListSystems, which reads every cell of every system:
+// the sitemap needs only the slugs.
+type cellFreeStore struct{ Store }
+
+func (cellFreeStore) ListSystems(ctx context.Context, topic string) ([]kb.System, error) {
+	return nil, errors.New("the sitemap read every cell to list slugs")
+}
+
+// TestSitemapReadsNoCells builds the sitemap from system slugs alone, in
+// its documented order (slugs sorted, so pairs are too), from the store and
+// from a per-request snapshot of it.
+func TestSitemapReadsNoCells(t *testing.T) {
+	db := openDB(t)
+	loadDir(t, db, writeDiscoveryContent(t))
+	stores := []struct {
+		name  string
+		store Store
+	}{
+		{"store", cellFreeStore{db}},
+		{"snapshot", snapshotDB{db}},
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			rec := get(t, New(Config{}, st.store), "/sitemap.xml")
+			if rec.Code != 200 {
+				t.Fatalf("status = %d\n%s", rec.Code, rec.Body)
+			}
+			got, want := locs(parseURLSet(t, rec.Body.Bytes())), withBase("http://example.com", discoveryPaths)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("locs (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

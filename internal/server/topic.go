@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -22,6 +23,9 @@ const (
 	defaultColumns = 5
 	maxColumns     = 24
 	collapseOver   = 60
+	// maxFilter bounds the filter box's text, in bytes: longer text names
+	// nothing, and it would make every link on the page long.
+	maxFilter = 100
 )
 
 // topicQuery is the filter part of a topic URL.
@@ -29,6 +33,9 @@ type topicQuery struct {
 	cols []string // explicit columns; nil means the default ones
 	need []string
 	sort string // a feature key; empty sorts by name
+	// filter keeps the systems and features whose name or key contains
+	// every word of it, ignoring case; empty keeps all.
+	filter string
 }
 
 // encode writes the query in its one canonical form.
@@ -42,6 +49,11 @@ func (q topicQuery) encode() string {
 	}
 	if len(q.cols) > 0 {
 		parts = append(parts, "cols="+escapeList(q.cols))
+	}
+	// Last, so that the filter box, whose form sends the other fields
+	// first, lands on the canonical URL, and site.js can rewrite it alone.
+	if q.filter != "" {
+		parts = append(parts, "q="+url.QueryEscape(q.filter))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -57,14 +69,15 @@ func listParam(v url.Values, key string) []string {
 	return splitList(strings.Join(v[key], ","))
 }
 
-// parseTopicQuery reads cols, need and sort, folding in the add_col and
-// add_need fields of the page's forms, and reports whether the query was
-// already in canonical form.
+// parseTopicQuery reads cols, need, sort and the filter q, folding in the
+// add_col and add_need fields of the page's forms, and reports whether the
+// query was already in canonical form.
 func parseTopicQuery(u *url.URL) (q topicQuery, canonical bool) {
 	v := u.Query()
 	q.cols = listParam(v, "cols")
 	q.need = listParam(v, "need")
 	q.sort = strings.TrimSpace(v.Get("sort"))
+	q.filter = cleanFilter(v.Get("q"))
 	for _, c := range listParam(v, "add_col") {
 		if !slices.Contains(q.cols, c) {
 			q.cols = append(q.cols, c)
@@ -76,6 +89,35 @@ func parseTopicQuery(u *url.URL) (q topicQuery, canonical bool) {
 		}
 	}
 	return q, u.RawQuery == strings.TrimPrefix(q.encode(), "?")
+}
+
+// cleanFilter is the canonical form of the filter box's text: valid UTF-8,
+// runs of spaces as one, at most maxFilter bytes.
+func cleanFilter(s string) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "")), " ")
+	if len(s) <= maxFilter {
+		return s
+	}
+	s = s[:maxFilter]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return strings.TrimSpace(s)
+}
+
+// matcher reports whether a name or key contains every word of a filter,
+// ignoring case; site.js filters the same way as one types.
+func matcher(filter string) func(name, key string) bool {
+	words := strings.Fields(strings.ToLower(filter))
+	return func(name, key string) bool {
+		text := strings.ToLower(name) + " " + strings.ToLower(key)
+		for _, w := range words {
+			if !strings.Contains(text, w) {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 // handleTopic serves GET /topics/{topic}: the topic's systems as rows with a
@@ -165,8 +207,13 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 		Sorted:   q.sort != "",
 		Count:    len(t.Features),
 		Collapse: len(t.Features) > collapseOver,
-		Query:    web.TopicQuery{Cols: strings.Join(q.cols, ","), Need: strings.Join(q.need, ","), Sort: q.sort},
+		Query:    web.TopicQuery{Cols: strings.Join(q.cols, ","), Need: strings.Join(q.need, ","), Sort: q.sort, Filter: q.filter},
+		Systems:  len(systems),
 	}
+	unfiltered := q
+	unfiltered.filter = ""
+	v.ClearFilter = topicURL(t.Slug, unfiltered)
+	match := matcher(q.filter)
 	unsorted := q
 	unsorted.sort = ""
 	v.NameSort = topicURL(t.Slug, unsorted)
@@ -186,12 +233,14 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 		v.Options = append(v.Options, web.Option{Value: f.Key, Label: f.Name})
 	}
 
-	// Rows: by name (the store's order), then by the sort feature, then by
-	// how well they meet the needs; each sort is stable, so the last one
-	// leads and the earlier ones break its ties.
-	order := make([]*kb.System, len(systems))
+	// Rows: the systems the filter keeps, by name (the store's order), then
+	// by the sort feature, then by how well they meet the needs; each sort
+	// is stable, so the last one leads and the earlier ones break its ties.
+	order := make([]*kb.System, 0, len(systems))
 	for i := range systems {
-		order[i] = &systems[i]
+		if match(systems[i].Name, systems[i].Slug) {
+			order = append(order, &systems[i])
+		}
 	}
 	if q.sort != "" {
 		f := features[q.sort]
@@ -219,10 +268,16 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 	for _, g := range byCategory(t) {
 		c := web.FeatureCategory{Key: g.key, Title: g.title}
 		for _, f := range g.features {
+			if !match(f.Name, f.Key) {
+				continue
+			}
+			v.Matched++
 			c.Features = append(c.Features, web.FeatureInfo{Key: f.Key, Name: f.Name, Description: f.Description,
 				Type: string(cmp.Or(f.Type, kb.TypeSupport))})
 		}
-		v.Features = append(v.Features, c)
+		if len(c.Features) > 0 {
+			v.Features = append(v.Features, c)
+		}
 	}
 	return v
 }

@@ -1,13 +1,18 @@
 package server
 
 import (
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/net/html"
 )
 
 // writeContent writes a content folder from path → text and returns it.
@@ -252,6 +257,181 @@ func TestTopicCompareSelected(t *testing.T) {
 	}
 }
 
+// featureKeys returns the keys of the topic page's feature list, in order.
+func featureKeys(t *testing.T, body string) []string {
+	t.Helper()
+	var keys []string
+	for _, id := range attrs(parse(t, body), "feature", "id") {
+		keys = append(keys, strings.TrimPrefix(id, "feature-"))
+	}
+	return keys
+}
+
+// TestTopicFilter narrows the topic page with ?q=: systems by name or
+// slug, the feature list by name or key, every word of the filter in
+// either, ignoring case.
+func TestTopicFilter(t *testing.T) {
+	h := realServer(t, writeContent(t, dbContent))
+	tests := []struct {
+		name         string
+		target       string
+		status       int
+		location     string
+		wantRows     []string
+		wantFeatures []string
+		wantStatus   string
+		wantInBody   []string
+	}{
+		{name: "no filter", target: "/topics/db", status: 200,
+			wantRows:     []string{"alpha", "bravo", "charlie", "delta"},
+			wantFeatures: []string{"acid", "json", "sql", "replication", "backup", "first_release", "license"},
+			wantInBody:   []string{`data-testid="filter-status"></p>`, `name="q" value="" maxlength`}},
+		{name: "system by name, any case", target: "/topics/db?q=ALPHA", status: 200,
+			wantRows: []string{"alpha"}, wantFeatures: []string{},
+			wantStatus: "1 of 4 systems and 0 of 7 features match “ALPHA”.",
+			wantInBody: []string{`data-testid="no-features"`, `value="ALPHA"`, `href="/topics/db" data-testid="clear-filter"`}},
+		{name: "system and feature", target: "/topics/db?q=b", status: 200,
+			wantRows: []string{"bravo"}, wantFeatures: []string{"backup"},
+			wantStatus: "1 of 4 systems and 1 of 7 features match “b”."},
+		{name: "feature by key", target: "/topics/db?q=first_release", status: 200,
+			wantRows: []string{}, wantFeatures: []string{"first_release"}},
+		{name: "feature by name", target: "/topics/db?q=online+BACK", status: 200,
+			wantRows: []string{}, wantFeatures: []string{"backup"}},
+		{name: "every word must match", target: "/topics/db?q=json+backup", status: 200,
+			wantRows: []string{}, wantFeatures: []string{},
+			wantStatus: "0 of 4 systems and 0 of 7 features match “json backup”."},
+		{name: "filter keeps needs order", target: "/topics/db?need=acid&q=l", status: 200,
+			wantRows: []string{"delta", "charlie", "alpha"},
+			wantInBody: []string{
+				`href="/topics/db?need=acid&amp;sort=acid&amp;q=l"`, // a sort link
+				`href="/topics/db?q=l"`,                             // removing the need
+				`<input type="hidden" name="q" value="l" data-filter-field>`,
+				`href="/topics/db?need=acid" data-testid="clear-filter"`,
+			}},
+		{name: "no filter, field disabled", target: "/topics/db?sort=acid", status: 200,
+			wantInBody: []string{`<input type="hidden" name="q" value="" disabled data-filter-field>`}},
+		{name: "hostile filter is text", target: "/topics/db?q=%3Cscript%3Ealert%281%29%3C%2Fscript%3E", status: 200,
+			wantRows: []string{}, wantInBody: []string{`value="&lt;script&gt;alert(1)&lt;/script&gt;"`}},
+		{name: "spaces folded", target: "/topics/db?q=+alpha+%20+one+", status: 303, location: "/topics/db?q=alpha+one"},
+		{name: "empty filter dropped", target: "/topics/db?need=acid&q=", status: 303, location: "/topics/db?need=acid"},
+		{name: "filter goes last", target: "/topics/db?q=al&need=acid", status: 303, location: "/topics/db?need=acid&q=al"},
+		{name: "long filter cut", target: "/topics/db?q=" + strings.Repeat("é", 60), status: 303,
+			location: "/topics/db?q=" + strings.Repeat("%C3%A9", 50)},
+		{name: "bad utf-8 dropped", target: "/topics/db?q=al%FFpha", status: 303, location: "/topics/db?q=alpha"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, h, tt.target)
+			if rec.Code != tt.status {
+				t.Fatalf("GET %s = %d, want %d\n%s", tt.target, rec.Code, tt.status, rec.Body.String())
+			}
+			if got := rec.Header().Get("Location"); got != tt.location {
+				t.Errorf("Location = %q, want %q", got, tt.location)
+			}
+			if rec.Code != 200 {
+				return
+			}
+			body := rec.Body.String()
+			if tt.wantRows != nil {
+				if diff := cmp.Diff(tt.wantRows, systemRows(t, body), cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("rows (-want +got):\n%s", diff)
+				}
+			}
+			if tt.wantFeatures != nil {
+				if diff := cmp.Diff(tt.wantFeatures, featureKeys(t, body), cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("features (-want +got):\n%s", diff)
+				}
+			}
+			if got := texts(parse(t, body), "filter-status"); tt.wantStatus != "" && (len(got) != 1 || got[0] != tt.wantStatus) {
+				t.Errorf("filter status = %q, want [%q]", got, tt.wantStatus)
+			}
+			for _, want := range tt.wantInBody {
+				if !strings.Contains(body, want) {
+					t.Errorf("body lacks %s", want)
+				}
+			}
+			if strings.Contains(body, "<script>") {
+				t.Errorf("body has an unescaped script tag")
+			}
+		})
+	}
+}
+
+// TestTopicFilterForm submits the filter box as a browser without
+// JavaScript would: it keeps the view's needs, sort and columns, and ends
+// on the canonical URL of the filtered view.
+func TestTopicFilterForm(t *testing.T) {
+	h := realServer(t, writeContent(t, dbContent))
+	tests := []struct {
+		name, page, typed string
+		wantURL           string
+		wantRows          []string
+	}{
+		{"plain", "/topics/db", "char", "/topics/db?q=char", []string{"charlie"}},
+		{"keeps the view", "/topics/db?need=acid,json&sort=first_release&cols=license", "a",
+			"/topics/db?need=acid,json&sort=first_release&cols=license&q=a", []string{"delta", "bravo", "charlie", "alpha"}},
+		{"replaces the filter", "/topics/db?sort=acid&q=alpha", "l", "/topics/db?sort=acid&q=l", []string{"delta", "charlie", "alpha"}},
+		{"emptied", "/topics/db?sort=acid&q=alpha", "", "/topics/db?sort=acid", []string{"bravo", "delta", "charlie", "alpha"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, h, tt.page)
+			if rec.Code != 200 {
+				t.Fatalf("GET %s = %d", tt.page, rec.Code)
+			}
+			form := formByTestID(t, parse(t, rec.Body.String()), "topic-filter-form")
+			target := submitURL(form, map[string]string{"q": tt.typed})
+			for range 2 { // at most one redirect, to the canonical form
+				if rec = get(t, h, target); rec.Code != http.StatusSeeOther {
+					break
+				}
+				target = rec.Header().Get("Location")
+			}
+			if rec.Code != 200 {
+				t.Fatalf("GET %s = %d, want 200", target, rec.Code)
+			}
+			if target != tt.wantURL {
+				t.Errorf("landed on %s, want %s", target, tt.wantURL)
+			}
+			if diff := cmp.Diff(tt.wantRows, systemRows(t, rec.Body.String())); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// formByTestID finds the form with the data-testid.
+func formByTestID(t *testing.T, doc *html.Node, testID string) *html.Node {
+	t.Helper()
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "form" && attr(n, "data-testid") == testID {
+			return n
+		}
+	}
+	t.Fatalf("no form with data-testid %q", testID)
+	return nil
+}
+
+// submitURL is where a browser goes on submitting a GET form: its enabled
+// inputs in document order, with typed values replacing theirs.
+func submitURL(form *html.Node, typed map[string]string) string {
+	var fields []string
+	for n := range form.Descendants() {
+		if n.Type != html.ElementNode || n.Data != "input" || attr(n, "name") == "" {
+			continue
+		}
+		if slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "disabled" }) {
+			continue
+		}
+		name, value := attr(n, "name"), attr(n, "value")
+		if v, ok := typed[name]; ok && attr(n, "type") != "hidden" {
+			value = v
+		}
+		fields = append(fields, url.QueryEscape(name)+"="+url.QueryEscape(value))
+	}
+	return attr(form, "action") + "?" + strings.Join(fields, "&")
+}
+
 // TestTopicLarge renders topics at the sizes the spec names: many systems
 // with few features, and few systems with many features, the latter with
 // its feature list collapsed.
@@ -299,6 +479,35 @@ func TestTopicLarge(t *testing.T) {
 			}
 			if got := strings.Contains(body, "<details"); got != tt.wantDetails {
 				t.Errorf("collapsed = %v, want %v", got, tt.wantDetails)
+			}
+
+			// "4 1" keeps System 14, 41, 114, 141, ... and Feature 14, ...:
+			// every word, anywhere in the name or key.
+			rec = get(t, h, "/topics/big?need=f1,f2&sort=f3&q=4+1")
+			if rec.Code != 200 {
+				t.Fatalf("filtered: status = %d", rec.Code)
+			}
+			body = rec.Body.String()
+			match := func(name string) bool { return strings.Contains(name, "4") && strings.Contains(name, "1") }
+			var wantRows, wantFeatures int
+			for i := range tt.systems {
+				if match(itoa(i)) {
+					wantRows++
+				}
+			}
+			for i := range tt.features {
+				if match(itoa(i)) {
+					wantFeatures++
+				}
+			}
+			if got := len(systemRows(t, body)); got != wantRows {
+				t.Errorf("filtered: %d rows, want %d", got, wantRows)
+			}
+			if got := len(featureKeys(t, body)); got != wantFeatures {
+				t.Errorf("filtered: %d features listed, want %d", got, wantFeatures)
+			}
+			if tt.wantDetails && strings.Contains(body, "<details class=\"feature-category\" id=\"category-c0\" data-testid=\"feature-category\">") {
+				t.Errorf("filtered: a collapsed category is closed, want the matches open")
 			}
 		})
 	}

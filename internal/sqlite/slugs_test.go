@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"versa/internal/kb"
+)
+
+func TestListSystemSlugs(t *testing.T) {
+	ctx := context.Background()
+	db := loadDB(t)
+	tests := []struct {
+		topic   string
+		want    []string
+		wantErr error
+	}{
+		{topic: "web", want: []string{"bottle", "django", "fastapi", "flask"}},
+		{topic: "db", want: []string{"postgres"}},
+		{topic: "nope", wantErr: kb.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.topic, func(t *testing.T) {
+			got, err := db.ListSystemSlugs(ctx, tt.topic)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("ListSystemSlugs(%q) error = %v, want %v", tt.topic, err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ListSystemSlugs(%q) (-want +got):\n%s", tt.topic, diff)
+			}
+			if err != nil {
+				return
+			}
+			// The same systems ListSystems returns, by slug.
+			systems, err := db.ListSystems(ctx, tt.topic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fromList []string
+			for _, s := range systems {
+				fromList = append(fromList, s.Slug)
+			}
+			slices.Sort(fromList)
+			if diff := cmp.Diff(fromList, got); diff != "" {
+				t.Errorf("slugs differ from ListSystems (-ListSystems +ListSystemSlugs):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestListSystemSlugsEmptyTopic tells a topic without systems (an empty
+// list) from no topic (kb.ErrNotFound).
+func TestListSystemSlugsEmptyTopic(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	c := &kb.Content{Topics: []kb.Topic{{Slug: "empty", Title: "Empty", Summary: "Nothing yet.", Path: "empty/topic.yaml"}}}
+	if err := db.ReplaceContent(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.ListSystemSlugs(ctx, "empty")
+	if err != nil {
+		t.Fatalf("ListSystemSlugs: %v", err)
+	}
+	if got == nil || len(got) != 0 {
+		t.Errorf("ListSystemSlugs = %#v, want an empty, non-nil list", got)
+	}
+	// Within a Reader too.
+	err = db.Read(ctx, func(r *Reader) error {
+		got, err := r.ListSystemSlugs(ctx, "empty")
+		if err != nil || len(got) != 0 {
+			t.Errorf("Reader.ListSystemSlugs = %v, %v; want [], nil", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
