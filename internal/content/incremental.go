@@ -168,8 +168,12 @@ type Change struct {
 	next *State
 }
 
-// Changed reports whether the change alters what Versa reads.
-func (c *Change) Changed(s *State) bool { return c.Full || c.Revision != s.revision }
+// Changed reports whether the change alters what Versa reads, or what it
+// reports: a file that cannot be read (a symlink out of the folder, say) is
+// not part of the revision, but its problem comes and goes with it.
+func (c *Change) Changed(s *State) bool {
+	return c.Full || c.Revision != s.revision || !c.Drop.Empty()
+}
 
 // Next returns the State after the change, for the change after it. Use it
 // only once the change was applied; otherwise keep the old State and pass

@@ -91,3 +91,48 @@ func BenchmarkWarmStart(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReloadOne is the store's part of a live edit on a large folder:
+// one article rewritten, then reloaded incrementally (re-read, parse, drop
+// and insert in one transaction).
+func BenchmarkReloadOne(b *testing.B) {
+	src := os.Getenv("VERSA_BENCH_CORPUS")
+	if src == "" {
+		b.Skip("set VERSA_BENCH_CORPUS to a generated content folder")
+	}
+	ctx := context.Background()
+	dir := filepath.Join(b.TempDir(), "content")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		b.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "versa.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	l := ingest.New(os.DirFS(dir), db, nil, nil)
+	if _, err := l.Load(ctx); err != nil {
+		b.Fatal(err)
+	}
+	articles, err := filepath.Glob(filepath.Join(dir, "*", "articles", "*.md"))
+	if err != nil || len(articles) == 0 {
+		b.Fatalf("no articles in %s", dir)
+	}
+	i := 0
+	for b.Loop() {
+		p := articles[i%len(articles)]
+		i++
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, append(data, "\nMore.\n"...), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		res, err := l.Reload(ctx, []string{filepath.ToSlash(rel)})
+		if err != nil || !res.Applied || res.Parsed != 1 {
+			b.Fatalf("reload: %+v, %v", res, err)
+		}
+	}
+}

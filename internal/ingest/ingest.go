@@ -123,6 +123,14 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 	cur, err := l.store.Revision(ctx)
 	switch {
 	case err == nil && cur.ID == tree.Revision:
+		if cur.Refused != "" {
+			// The folder is back to the content being served, after a
+			// refused load; that content loaded without problems.
+			if err := l.store.SetProblems(ctx, "", nil); err != nil {
+				return Result{}, fmt.Errorf("store problems: %w", err)
+			}
+			cur.Problems, cur.Refused = nil, ""
+		}
 		res.Reused, res.Problems, res.Took = true, cur.Problems, time.Since(start)
 		l.log.Info("content unchanged", "revision", short(res.Revision), "files", res.Files, "took", res.Took)
 		if !needIndex && l.state != nil && l.state.Revision() == tree.Revision {
@@ -363,14 +371,24 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 		return l.load(ctx)
 	}
 	res := Result{Revision: c.Revision, Files: c.Next().Files(), Problems: c.Problems, Parsed: c.Parsed}
-	if !c.Changed(l.state) {
-		clear(l.pending)
-		res.Reused, res.Took = true, time.Since(start)
-		return res, nil
-	}
 	cur, err := l.store.Revision(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read current revision: %w", err)
+	}
+	if !c.Changed(l.state) {
+		clear(l.pending)
+		res.Took = time.Since(start)
+		if cur.Refused == "" {
+			res.Reused = true
+			return res, nil
+		}
+		// Back to the content being served, after a refused change:
+		// its mistakes are gone.
+		if err := l.store.SetProblems(ctx, "", c.Problems); err != nil {
+			return Result{}, fmt.Errorf("store problems: %w", err)
+		}
+		l.log.Info("content back to the revision served", "revision", short(res.Revision), "problems", len(c.Problems))
+		return res, nil
 	}
 	if len(c.Problems) > 0 && goodContent(cur) {
 		if err := l.store.SetProblems(ctx, c.Revision, c.Problems); err != nil {

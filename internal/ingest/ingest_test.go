@@ -375,3 +375,43 @@ func TestReloadAfterReusedStart(t *testing.T) {
 		t.Errorf("systems %v, want a and b", got)
 	}
 }
+
+// Undoing a refused edit clears its problems, by a change or a full load.
+func TestRevertAfterRefusal(t *testing.T) {
+	ctx := context.Background()
+	for _, full := range []bool{false, true} {
+		fsys := fstest.MapFS{
+			"t/topic.yaml":   {Data: []byte(topic)},
+			"t/systems/a.md": {Data: []byte("---\nname: A\n---\n")},
+		}
+		store := &fakeStore{}
+		l := New(fsys, store, nil, nil)
+		first, err := l.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reload := func() {
+			t.Helper()
+			var err error
+			if full {
+				_, err = l.Load(ctx)
+			} else {
+				_, err = l.Reload(ctx, []string{"t/systems/a.md"})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		good := fsys["t/systems/a.md"]
+		fsys["t/systems/a.md"] = &fstest.MapFile{Data: []byte("---\nname: [A\n---\n")}
+		reload()
+		if len(store.rev.Problems) != 1 || store.rev.Refused == "" || store.rev.ID != first.Revision {
+			t.Fatalf("full=%v: after a bad edit: %+v; want the problem, refused, the first revision kept", full, store.rev)
+		}
+		fsys["t/systems/a.md"] = good
+		reload()
+		if len(store.rev.Problems) != 0 || store.rev.Refused != "" || store.rev.ID != first.Revision {
+			t.Fatalf("full=%v: after undoing it: %+v; want no problems at the first revision", full, store.rev)
+		}
+	}
+}

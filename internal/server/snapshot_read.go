@@ -1,0 +1,80 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"versa/internal/kb"
+)
+
+// Snapshotter is implemented by a Store that can run several reads on one
+// consistent snapshot of the content. Each page is then read from one
+// snapshot: a reload that lands while the page is being read shows on the
+// next request, never halfway through this one (no table with a system of
+// the new content and a cell of the old).
+type Snapshotter interface {
+	Snapshot(ctx context.Context, fn func(Store) error) error
+}
+
+type snapshotKey struct{}
+
+// scopedStore reads from the request's snapshot when the request has one,
+// and from the store otherwise. Handlers use it as s.store and need not know.
+type scopedStore struct{ base Store }
+
+func (s scopedStore) pick(ctx context.Context) Store {
+	if v, ok := ctx.Value(snapshotKey{}).(Store); ok {
+		return v
+	}
+	return s.base
+}
+
+// inSnapshot runs h with the request's reads on one snapshot, when the store
+// can take one.
+func (s *server) inSnapshot(h handlerFunc) handlerFunc {
+	snap, ok := s.store.base.(Snapshotter)
+	if !ok {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return snap.Snapshot(r.Context(), func(v Store) error {
+			return h(w, r.WithContext(context.WithValue(r.Context(), snapshotKey{}, v)))
+		})
+	}
+}
+
+func (s scopedStore) ListTopics(ctx context.Context) ([]kb.Topic, error) {
+	return s.pick(ctx).ListTopics(ctx)
+}
+
+func (s scopedStore) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
+	return s.pick(ctx).FindTopic(ctx, slug)
+}
+
+func (s scopedStore) ListSystems(ctx context.Context, topic string) ([]kb.System, error) {
+	return s.pick(ctx).ListSystems(ctx, topic)
+}
+
+func (s scopedStore) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
+	return s.pick(ctx).FindSystem(ctx, topic, slug)
+}
+
+func (s scopedStore) ListArticles(ctx context.Context, f kb.ArticleFilter) ([]kb.Article, error) {
+	return s.pick(ctx).ListArticles(ctx, f)
+}
+
+func (s scopedStore) ListTags(ctx context.Context, topic string) ([]string, error) {
+	return s.pick(ctx).ListTags(ctx, topic)
+}
+
+func (s scopedStore) FindArticle(ctx context.Context, topic, slug string) (kb.Article, error) {
+	return s.pick(ctx).FindArticle(ctx, topic, slug)
+}
+
+func (s scopedStore) ResolveAlias(ctx context.Context, topic, kind, from string) (string, error) {
+	return s.pick(ctx).ResolveAlias(ctx, topic, kind, from)
+}
+
+func (s scopedStore) Revision(ctx context.Context) (kb.Revision, error) {
+	return s.pick(ctx).Revision(ctx)
+}
