@@ -28,6 +28,11 @@ type CompareView struct {
 	CSVURL      string
 	JSONURL     string
 	MarkdownURL string
+	// PinURL is the view's path and query, which the "Pin this comparison"
+	// form posts to /s; empty hides the form.
+	PinURL string
+	// ImageURL is the path of the view's link-preview PNG; empty for none.
+	ImageURL string
 }
 
 // Query is the filter part of a compare URL, for the GET forms' hidden fields.

@@ -5,6 +5,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,9 @@ type Site struct {
 	// shows them in a banner when non-empty; the server fills them only in
 	// dev mode.
 	Problems []string
+	// Base is the site's public origin, such as "https://versa.example.com",
+	// when one is configured; link previews then carry absolute URLs.
+	Base string
 }
 
 // Page is the head and chrome of one page, passed to Layout.
@@ -28,6 +32,11 @@ type Page struct {
 	NoIndex     bool   // asks search engines not to index the page
 	Canonical   string // the page's canonical path, for <link rel="canonical">
 	Site        Site
+	// Image is the path of the page's link-preview image (og:image), a
+	// 1200x630 PNG; empty for none.
+	Image string
+	// Type is the page's og:type; empty means "website".
+	Type string
 }
 
 // Crumb is one step of the breadcrumbs; the last one is the current page and
@@ -119,4 +128,39 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// previewTitle is the title link previews show: the page's own, without the
+// site's name, which og:site_name carries.
+func (p Page) previewTitle() string {
+	if p.Title == "" {
+		return "Versa"
+	}
+	return p.Title
+}
+
+// previewDescription is the text under a link preview's title.
+func (p Page) previewDescription() string {
+	if p.Description == "" {
+		return "Side-by-side feature comparisons, articles and search."
+	}
+	return p.Description
+}
+
+// previewType is the page's og:type.
+func (p Page) previewType() string {
+	if p.Type == "" {
+		return "website"
+	}
+	return p.Type
+}
+
+// absolute makes a site path absolute when the public origin is known.
+// Previews want absolute URLs; without an origin the path is the best
+// there is, and most readers of previews resolve it.
+func (p Page) absolute(path string) string {
+	if p.Site.Base == "" || !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") {
+		return path
+	}
+	return p.Site.Base + path
 }

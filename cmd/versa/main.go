@@ -4,6 +4,7 @@
 //	versa [serve]      serve the content folder (the default)
 //	versa check [DIR]  print every content problem as path:line: message
 //	versa build        load the content into the store, then exit
+//	versa backup FILE  write a consistent copy of the database, while serving
 //	versa healthcheck  exit 0 when the server on --addr answers /healthz
 package main
 
@@ -35,6 +36,10 @@ var errProblems = errors.New("content has problems")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills at once, as without a handler
+	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	switch {
@@ -56,7 +61,20 @@ type Config struct {
 	Data      string
 	Dev       bool
 	LogFormat string
-	BaseURL   string // the public origin for absolute URLs (sitemap, feed)
+	Watch     bool          // follow edits of the content folder while serving
+	Poll      time.Duration // look for edits this often instead of using inotify; 0: inotify
+	BaseURL   string        // the public origin for absolute URLs (sitemap, feed)
+	// HTTPSHeaders sends Strict-Transport-Security: the site is reached
+	// over HTTPS only.
+	HTTPSHeaders bool
+	// ShutdownTimeout bounds how long requests in flight may take to finish
+	// once a SIGTERM or SIGINT arrives.
+	ShutdownTimeout time.Duration
+	// Pinned snapshots: pins a minute per client address (negative: no
+	// limit), and bounds on the snapshots kept and on each one's size.
+	PinRate          float64
+	MaxSnapshots     int
+	MaxSnapshotBytes int
 }
 
 // parseArgs reads the command, its flags and its arguments. Flags may come
@@ -70,9 +88,23 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	dev, _ := strconv.ParseBool(env("VERSA_DEV", "false"))
 	fs.BoolVar(&cfg.Dev, "dev", dev, "show content problems on every page (VERSA_DEV)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("VERSA_BASE_URL", ""), "public origin for absolute URLs, e.g. https://versa.example.com (VERSA_BASE_URL)")
+	https, _ := strconv.ParseBool(env("VERSA_HTTPS_HEADERS", "false"))
+	fs.BoolVar(&cfg.HTTPSHeaders, "https-headers", https, "send Strict-Transport-Security; set when readers reach the site over HTTPS only, directly or through a proxy (VERSA_HTTPS_HEADERS)")
+	grace, _ := time.ParseDuration(env("VERSA_SHUTDOWN_TIMEOUT", "10s"))
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", grace, "on SIGTERM or SIGINT, how long requests in flight may take to finish (VERSA_SHUTDOWN_TIMEOUT)")
+	watch, _ := strconv.ParseBool(env("VERSA_WATCH", "true"))
+	fs.BoolVar(&cfg.Watch, "watch", watch, "reload the content folder when its files change (VERSA_WATCH)")
+	poll, _ := time.ParseDuration(env("VERSA_POLL", "0"))
+	fs.DurationVar(&cfg.Poll, "poll", poll, "look for content edits this often (e.g. 2s) instead of using inotify, for network or container filesystems (VERSA_POLL)")
+	pinRate, _ := strconv.ParseFloat(env("VERSA_PIN_RATE", "10"), 64)
+	fs.Float64Var(&cfg.PinRate, "pin-rate", pinRate, "pinned snapshots one client address may create a minute; -1 for no limit (VERSA_PIN_RATE)")
+	maxSnaps, _ := strconv.Atoi(env("VERSA_MAX_SNAPSHOTS", "100000"))
+	fs.IntVar(&cfg.MaxSnapshots, "max-snapshots", maxSnaps, "pinned snapshots to keep before refusing new pins; -1 for no bound (VERSA_MAX_SNAPSHOTS)")
+	maxSnapBytes, _ := strconv.Atoi(env("VERSA_MAX_SNAPSHOT_BYTES", "1048576"))
+	fs.IntVar(&cfg.MaxSnapshotBytes, "max-snapshot-bytes", maxSnapBytes, "largest pinned snapshot, in bytes of JSON; -1 for no bound (VERSA_MAX_SNAPSHOT_BYTES)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("VERSA_LOG_FORMAT", "text"), "log format: text or json (VERSA_LOG_FORMAT)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: versa [serve|check [DIR]|build|healthcheck] [flags]")
+		fmt.Fprintln(stderr, "usage: versa [serve|check [DIR]|build|backup FILE|healthcheck] [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -117,8 +149,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return build(ctx, cfg, log, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
+	case "backup":
+		return backup(ctx, cfg, rest, stdout)
 	}
-	return fmt.Errorf("unknown command %q: use serve, check, build or healthcheck", cmd)
+	return fmt.Errorf("unknown command %q: use serve, check, build, backup or healthcheck", cmd)
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
@@ -220,15 +254,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// Pages serve as soon as the store is loaded; the index finishes in the
 	// background and search answers "still indexing" until then.
 	metrics := server.NewMetrics()
+	changed := &server.ContentSignal{}
+	metrics.WatchIndexSize(ix.Docs)
 	res, err := loader.Load(ctx)
 	metrics.ObserveReload(res.Took, len(res.Problems), err)
 	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped while loading the content") // a signal, not a fault
+			return nil
+		}
 		return err
 	}
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, Search: searchAdapter{ix}, Metrics: metrics}, db),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, HTTPSHeaders: cfg.HTTPSHeaders, Search: searchAdapter{ix}, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -240,17 +280,26 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "content", cfg.Content, "data", cfg.Data)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	stopReloads := followEdits(ctx, cfg, loader, metrics, changed, log, errc)
+	defer stopReloads()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Stop accepting, let requests in flight finish within the bound, then
+	// the deferred calls stop reloads and close the index and the database.
+	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	log.Info("shutting down")
-	return srv.Shutdown(shutdown)
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	if err := srv.Shutdown(shutdown); err != nil {
+		srv.Close() // cut what is left, so the store closes under no one
+		return fmt.Errorf("shutdown: requests still running after %s were cut off: %w", cfg.ShutdownTimeout, err)
+	}
+	log.Info("stopped")
+	return nil
 }
 
 // healthcheck asks a running server for /healthz (for container HEALTHCHECKs,

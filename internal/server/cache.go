@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -261,8 +262,23 @@ var buildID = sync.OnceValue(func() string {
 })
 
 // revState is the revision as last read from the store.
+// cacheKey names what pages show of a revision: its content and, since
+// the status page and the --dev banner list them, its problems, which a
+// refused reload changes without changing the content.
+func cacheKey(rev kb.Revision) string {
+	if len(rev.Problems) == 0 && rev.Refused == "" {
+		return rev.ID
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", rev.ID, rev.Refused)
+	for _, p := range rev.Problems {
+		fmt.Fprintf(h, "%s\x00", p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 type revState struct {
-	id      string
+	id      string // cacheKey of the revision
 	loaded  bool   // false before the first load
 	gen     uint64 // counts changes; the page cache is keyed by it
 	checked time.Time
@@ -303,7 +319,7 @@ func (c *revisionCache) current(ctx context.Context) revState {
 		c.onError(ctx, err)
 		return revState{} // not kept: the next request asks again
 	}
-	next := &revState{id: rev.ID, loaded: err == nil, checked: time.Now()}
+	next := &revState{id: cacheKey(rev), loaded: err == nil, checked: time.Now()}
 	if st != nil {
 		next.gen = st.gen
 		if st.id != next.id || st.loaded != next.loaded {
@@ -315,6 +331,39 @@ func (c *revisionCache) current(ctx context.Context) revState {
 	}
 	c.cur.Store(next)
 	return *next
+}
+
+// expire makes the next request read the revision again: the content was
+// just reloaded, and pages must show it now rather than after ttl.
+func (c *revisionCache) expire() {
+	if st := c.cur.Load(); st != nil {
+		next := *st
+		next.checked = time.Time{}
+		c.cur.CompareAndSwap(st, &next)
+	}
+}
+
+// ContentSignal lets what reloads the content tell the server the moment a
+// reload lands, so that the next request shows it. Without one, the server
+// notices a new revision within a second.
+type ContentSignal struct {
+	mu    sync.Mutex
+	hooks []func()
+}
+
+// Changed tells the servers listening that the content changed.
+func (c *ContentSignal) Changed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range c.hooks {
+		f()
+	}
+}
+
+func (c *ContentSignal) listen(f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hooks = append(c.hooks, f)
 }
 
 // pageCache holds rendered pages of one revision generation, bounded in

@@ -154,6 +154,10 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	v.CSVURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".csv", c.q)
 	v.JSONURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".json", c.q)
 	v.MarkdownURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".md", c.q)
+	v.ImageURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".png", c.q)
+	if s.pin != nil {
+		v.PinURL = compareURL(c.topic.Slug, c.slugs, c.q)
+	}
 	return s.render(w, r, http.StatusOK, web.ComparePage(v))
 }
 
@@ -173,18 +177,38 @@ type compareTarget struct {
 // same kind of URL (same base and ext) and a nil target; unknown names and
 // filters are errors.
 func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base, spec, ext string) (*compareTarget, error) {
+	c, redirect, err := s.findCompare(r, chi.URLParam(r, "topic"), spec, r.URL)
+	if err != nil {
+		return nil, err
+	}
+	if redirect != 0 {
+		http.Redirect(w, r, compareLink(base, c.topic.Slug, c.slugs, ext, c.q), redirect)
+		return nil, nil
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// findCompare resolves a compare URL's topic, its systems part (spec) and
+// the query of u, without writing anything. It returns the status of the
+// redirect the URL deserves, or 0 when it is canonical: 308 when it names
+// a system by an old slug, 303 when it repeats a system or its query is
+// not canonical. Unknown topics and systems are errors; the caller checks
+// the rest with check.
+func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL) (*compareTarget, int, error) {
 	ctx := r.Context()
-	topicSlug := chi.URLParam(r, "topic")
 	topic, err := s.store.FindTopic(ctx, topicSlug)
 	if errors.Is(err, kb.ErrNotFound) {
-		return nil, s.topicNotFound(r, topicSlug, err)
+		return nil, 0, s.topicNotFound(r, topicSlug, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find topic: %w", err)
+		return nil, 0, fmt.Errorf("find topic: %w", err)
 	}
 	all, err := s.store.ListSystems(ctx, topicSlug)
 	if err != nil {
-		return nil, fmt.Errorf("list systems: %w", err)
+		return nil, 0, fmt.Errorf("list systems: %w", err)
 	}
 	bySlug := make(map[string]*kb.System, len(all))
 	for i := range all {
@@ -199,7 +223,7 @@ func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base, sp
 		if _, ok := bySlug[slug]; !ok {
 			to, err := s.store.ResolveAlias(ctx, topicSlug, kb.AliasSystem, slug)
 			if err != nil {
-				return nil, s.systemNotFound(topic, all, slug, err)
+				return nil, 0, s.systemNotFound(topic, all, slug, err)
 			}
 			slug, redirect = to, true
 		}
@@ -209,44 +233,45 @@ func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base, sp
 		}
 		slugs = append(slugs, slug)
 	}
-	q, add, canonical := parseCompareQuery(r.URL)
+	q, add, canonical := parseCompareQuery(u)
 	if add != "" {
 		if _, ok := bySlug[add]; !ok {
-			return nil, s.systemNotFound(topic, all, add, kb.ErrNotFound)
+			return nil, 0, s.systemNotFound(topic, all, add, kb.ErrNotFound)
 		}
 		if !slices.Contains(slugs, add) {
 			slugs = append(slugs, add)
 		}
 	}
 	if len(slugs) > maxCompare {
-		return nil, &pageError{
+		return nil, 0, &pageError{
 			message: fmt.Sprintf("A comparison shows at most %d systems.", maxCompare),
 			err:     fmt.Errorf("compare of %d systems: %w", len(slugs), kb.ErrInvalid),
 		}
-	}
-	if redirect || !canonical {
-		status := http.StatusSeeOther // a form submission
-		if redirect && canonical {
-			status = http.StatusPermanentRedirect // an old slug: the move is permanent
-		}
-		http.Redirect(w, r, compareLink(base, topicSlug, slugs, ext, q), status)
-		return nil, nil
-	}
-	if len(slugs) < 2 {
-		return nil, &pageError{
-			message: "A comparison needs at least two systems.",
-			links:   systemLinks(topic, all),
-			err:     fmt.Errorf("compare of one system: %w", kb.ErrInvalid),
-		}
-	}
-	if err := checkFilters(topic, q); err != nil {
-		return nil, err
 	}
 	systems := make([]kb.System, len(slugs))
 	for i, slug := range slugs {
 		systems[i] = *bySlug[slug]
 	}
-	return &compareTarget{topic: topic, systems: systems, slugs: slugs, all: all, q: q}, nil
+	c := &compareTarget{topic: topic, systems: systems, slugs: slugs, all: all, q: q}
+	switch {
+	case redirect && canonical:
+		return c, http.StatusPermanentRedirect, nil // an old slug: the move is permanent
+	case redirect || !canonical:
+		return c, http.StatusSeeOther, nil // a form submission
+	}
+	return c, 0, nil
+}
+
+// check refuses a view of fewer than two systems and unknown filters.
+func (c *compareTarget) check() error {
+	if len(c.slugs) < 2 {
+		return &pageError{
+			message: "A comparison needs at least two systems.",
+			links:   systemLinks(c.topic, c.all),
+			err:     fmt.Errorf("compare of one system: %w", kb.ErrInvalid),
+		}
+	}
+	return checkFilters(c.topic, c.q)
 }
 
 // checkFilters answers unknown categories and needs with a 404 that lists

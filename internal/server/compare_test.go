@@ -31,7 +31,14 @@ func realServer(t *testing.T, dir string) http.Handler {
 	if err := db.ReplaceContent(ctx, c, nil); err != nil {
 		t.Fatal(err)
 	}
-	return New(Config{}, db)
+	return New(Config{}, snapshotDB{db})
+}
+
+// snapshotDB gives the server one read snapshot per page, as cmd/versa does.
+type snapshotDB struct{ *sqlite.DB }
+
+func (d snapshotDB) Snapshot(ctx context.Context, fn func(Store) error) error {
+	return d.Read(ctx, func(r *sqlite.Reader) error { return fn(r) })
 }
 
 func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {

@@ -49,6 +49,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // handle adapts h to net/http, answering its error with an error page.
 func (s *server) handle(h handlerFunc) http.HandlerFunc {
+	h = s.inSnapshot(h)
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
@@ -92,6 +93,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, errMethodNotAllowed):
 		return http.StatusMethodNotAllowed
+	case errors.As(err, new(*http.MaxBytesError)):
+		return http.StatusRequestEntityTooLarge // a body past limitRequests' cap
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
 	default:
@@ -109,8 +112,16 @@ func errorText(status int) (title, message string) {
 		return "Bad request", "This address asks for something that cannot exist, such as a malformed name or filter."
 	case http.StatusMethodNotAllowed:
 		return "Method not allowed", "This address does not accept that kind of request."
+	case http.StatusRequestEntityTooLarge:
+		return "Request too large", "This request sends more data than the site accepts."
+	case http.StatusRequestURITooLong:
+		return "Address too long", "This address is longer than any page of the site. Check the link."
 	case http.StatusServiceUnavailable:
 		return "Try again shortly", "The server took too long to answer this request."
+	case http.StatusForbidden:
+		return "Not allowed", "This request is not allowed from where it came."
+	case http.StatusTooManyRequests:
+		return "Too many requests", "Too many requests came from your address in a short time. Wait a minute and try again."
 	default:
 		return "Something went wrong", "The server could not show this page. The fault has been logged."
 	}

@@ -34,6 +34,7 @@ var exportExts = map[string]string{
 	".csv":  "text/csv; charset=utf-8",
 	".json": "application/json; charset=utf-8",
 	".md":   "text/markdown; charset=utf-8",
+	".png":  "image/png", // the link preview (ogimage.go)
 }
 
 // splitExportExt splits a known export extension off the systems part of a
@@ -63,6 +64,8 @@ func (s *server) writeExport(w http.ResponseWriter, r *http.Request, ext string,
 		return nil
 	case ".md":
 		body = compareMarkdown(c, v)
+	case ".png":
+		return s.writePreview(r.Context(), w, v, strings.Join(c.slugs, "-vs-")+ext)
 	default:
 		return fmt.Errorf("export %q: %w", ext, kb.ErrNotFound)
 	}

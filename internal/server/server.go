@@ -22,6 +22,9 @@ type Store interface {
 	ListTopics(ctx context.Context) ([]kb.Topic, error)
 	FindTopic(ctx context.Context, slug string) (kb.Topic, error)
 	ListSystems(ctx context.Context, topic string) ([]kb.System, error)
+	// ListSystemSlugs is the sorted slugs of a topic's systems, without
+	// reading their cells, for pages that only link to them.
+	ListSystemSlugs(ctx context.Context, topic string) ([]string, error)
 	FindSystem(ctx context.Context, topic, slug string) (kb.System, error)
 	ListArticles(ctx context.Context, f kb.ArticleFilter) ([]kb.Article, error)
 	ListTags(ctx context.Context, topic string) ([]string, error)
@@ -48,12 +51,31 @@ type Config struct {
 	// TrustProxyHeaders lets X-Forwarded-Proto set the scheme of absolute
 	// URLs; only set it behind a proxy that always sets the header.
 	TrustProxyHeaders bool
+	// HTTPSHeaders adds Strict-Transport-Security to every response; set it
+	// when readers reach the site over HTTPS only (directly or through a
+	// TLS-terminating proxy).
+	HTTPSHeaders bool
 	// Metrics records requests and serves /metrics; nil makes a new set on
 	// a registry of its own.
 	Metrics *Metrics
 	// Search answers /search and /api/search; nil answers them 503, as
 	// an index still being built does.
 	Search Searcher
+	// ContentChanged, when set, is signalled after each content reload so
+	// that the next request shows it at once.
+	ContentChanged *ContentSignal
+	// Snapshots keeps pinned snapshots (POST /s, /s/{id}); nil turns
+	// pinning off and hides the Pin button.
+	Snapshots SnapshotStore
+	// PinsPerMinute is how many pins one client address may make a minute,
+	// a minute's worth at once; 0 means 10, negative means no limit.
+	PinsPerMinute float64
+	// MaxSnapshots bounds the snapshots kept, after which pins are refused;
+	// 0 means 100 000, negative means no bound.
+	MaxSnapshots int
+	// MaxSnapshotBytes bounds one snapshot's data; 0 means 1 MiB, negative
+	// means no bound.
+	MaxSnapshotBytes int
 }
 
 // requestTimeout bounds how long a handler may spend on one request; the
@@ -66,14 +88,15 @@ const requestTimeout = 15 * time.Second
 type server struct {
 	log   *slog.Logger
 	dev   bool
-	store Store
-	build string // names the binary in ETags
+	store scopedStore // the request's snapshot, or the store
+	build string      // names the binary in ETags
 	revs  *revisionCache
 	pages *pageCache
 	// base and trustProxy are Config.BaseURL and TrustProxyHeaders.
 	base       string
 	trustProxy bool
 	metrics    *Metrics
+	pin        *pinning // nil: pinning is off
 	search     Searcher // nil until cmd/versa sets one
 }
 
@@ -83,7 +106,7 @@ func New(cfg Config, store Store) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{log: logger, dev: cfg.Dev, store: store, build: buildID(), search: cfg.Search}
+	s := &server{log: logger, dev: cfg.Dev, store: scopedStore{store}, build: buildID(), search: cfg.Search}
 	cacheBytes := cfg.CacheBytes
 	if cacheBytes == 0 {
 		cacheBytes = defaultCacheBytes
@@ -100,6 +123,10 @@ func New(cfg Config, store Store) http.Handler {
 	if cfg.Dev {
 		s.revs.ttl = 0 // an editor sees a save on the next reload
 	}
+	if cfg.ContentChanged != nil {
+		cfg.ContentChanged.listen(s.revs.expire)
+	}
+	s.pin = newPinning(cfg, s.metrics)
 
 	r := chi.NewRouter()
 	// No RealIP: proxy headers are trusted only where a proxy is known to
@@ -108,8 +135,9 @@ func New(cfg Config, store Store) http.Handler {
 		middleware.RequestID,
 		s.metrics.instrument, // reads the route pattern after routing
 		s.logRequests,
-		securityHeaders,
+		securityHeaders(cfg.HTTPSHeaders),
 		s.recoverer,
+		s.limitRequests,
 		s.cachePages, // before timeout: a hit needs no deadline
 		timeout(requestTimeout),
 		middleware.GetHead, // HEAD is answered by every GET route
@@ -132,6 +160,8 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/api/topics/{topic}", s.handle(s.handleAPITopic))
 	r.Get("/api/topics/{topic}/{system}", s.handle(s.handleAPISystem))
 	r.Get("/api/compare/{topic}/{systems}", s.handle(s.handleAPICompare))
+	r.Post("/s", s.handle(s.handlePin))
+	r.Get("/s/{id}", s.handle(s.handlePinned))
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
 	r.Get("/metrics", s.metrics.Handler().ServeHTTP)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +58,19 @@ func (f *fakeStore) ListSystems(ctx context.Context, topic string) ([]kb.System,
 		return nil, kb.ErrNotFound
 	}
 	return systems, nil
+}
+
+func (f *fakeStore) ListSystemSlugs(ctx context.Context, topic string) ([]string, error) {
+	systems, err := f.ListSystems(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	slugs := make([]string, len(systems))
+	for i, s := range systems {
+		slugs[i] = s.Slug
+	}
+	slices.Sort(slugs)
+	return slugs, nil
 }
 
 func (f *fakeStore) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
@@ -647,7 +661,7 @@ func TestPanic(t *testing.T) {
 }
 
 func TestRenderFailureIsClean500(t *testing.T) {
-	s := &server{log: slog.New(slog.DiscardHandler), store: newStore()}
+	s := &server{log: slog.New(slog.DiscardHandler), store: scopedStore{newStore()}}
 	failing := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		io.WriteString(w, "<p>half a page")
 		return errors.New("template exploded")

@@ -19,14 +19,14 @@ func (s *server) site(ctx context.Context) web.Site {
 		if !errors.Is(err, kb.ErrNotFound) {
 			s.log.WarnContext(ctx, "read revision for layout", "err", err)
 		}
-		return web.Site{}
+		return web.Site{Base: s.base}
 	}
 	return s.siteOf(rev)
 }
 
 // siteOf is site for a revision already read.
 func (s *server) siteOf(rev kb.Revision) web.Site {
-	site := web.Site{Revision: rev.ID}
+	site := web.Site{Revision: rev.ID, Base: s.base}
 	if s.dev {
 		site.Problems = problemStrings(rev.Problems)
 	}
@@ -74,6 +74,10 @@ type apiStatus struct {
 	// ProblemDetails are the same problems as fields.
 	Problems       []string     `json:"problems"`
 	ProblemDetails []apiProblem `json:"problem_details"`
+	// Refused is the revision of the folder that was not loaded because
+	// of the problems (the last good content keeps serving); "" when the
+	// problems are those of the content served.
+	Refused string `json:"refused"`
 }
 
 type apiProblem struct {
@@ -93,7 +97,7 @@ func (s *server) handleAPIStatus(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("read revision: %w", err)
 	default:
 		loadedAt := rev.LoadedAt.UTC()
-		v.Loaded, v.Revision, v.LoadedAt = true, rev.ID, &loadedAt
+		v.Loaded, v.Revision, v.LoadedAt, v.Refused = true, rev.ID, &loadedAt, rev.Refused
 		for _, p := range rev.Problems {
 			v.Problems = append(v.Problems, p.String())
 			// Line as String prints it: whole-file problems are line 1.

@@ -1,0 +1,16 @@
+package kb
+
+import "time"
+
+// Snapshot is a pinned compare view: user data, kept apart from the content
+// read model, so content loads, rebuilds and migrations never touch it.
+// The store keeps Data as it is given; what it holds is the server's
+// business.
+type Snapshot struct {
+	ID        string // derived from URL and Data by whoever pins
+	CreatedAt time.Time
+	Revision  string // the content revision the view was read from
+	URL       string // the compare path and query the view shows
+	Topic     string // the topic's slug
+	Data      []byte // the view as JSON
+}
