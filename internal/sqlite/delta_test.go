@@ -166,3 +166,19 @@ func TestApplyContentRollsBack(t *testing.T) {
 		t.Errorf("a failed change changed the store (-before +after):\n%s", diff)
 	}
 }
+
+// Snapshots are user data: an incremental change, even one that drops a
+// whole topic, leaves them as they were.
+func TestApplyContentKeepsSnapshots(t *testing.T) {
+	ctx := context.Background()
+	db := loadDB(t)
+	s := sampleSnapshot("keep")
+	if _, err := db.PutSnapshot(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	err := db.ApplyContent(ctx, "rev-2", kb.Drop{Topics: []string{"web"}}, func(kb.Sink) ([]kb.Problem, error) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSnapshot(t, db, s)
+}
