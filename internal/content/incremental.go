@@ -29,6 +29,7 @@ type State struct {
 	// aliases; nil until computed. A change that adds or removes no file
 	// and changes no aliases keeps it.
 	aliases *[]kb.Problem
+	nread   int // files read; -1 until counted
 }
 
 // fileState is what a State keeps of one file.
@@ -46,7 +47,7 @@ type fileState struct {
 }
 
 func newState(revision string) *State {
-	return &State{revision: revision, files: map[string]*fileState{}, topics: map[string]*topicIndex{}}
+	return &State{revision: revision, files: map[string]*fileState{}, topics: map[string]*topicIndex{}, nread: -1}
 }
 
 // put records a file's state, keeping paths sorted.
@@ -81,13 +82,16 @@ func (s *State) Revision() string { return s.revision }
 
 // Files is the number of files read.
 func (s *State) Files() int {
-	n := 0
-	for _, f := range s.files {
-		if f.read {
-			n++
+	if s.nread < 0 {
+		n := 0
+		for _, f := range s.files {
+			if f.read {
+				n++
+			}
 		}
+		s.nread = n
 	}
-	return n
+	return s.nread
 }
 
 // Problems returns every problem of the folder, sorted by path and line.
@@ -229,6 +233,7 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 	}
 
 	next := &State{
+		nread:        -1,
 		files:        maps.Clone(s.files),
 		paths:        slices.Clone(s.paths),
 		topics:       maps.Clone(s.topics),
@@ -342,7 +347,13 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 		close(stop)
 	}
 
-	next.revision = revisionOf(next.Files(), func(yield func(string, [sha256.Size]byte)) {
+	next.nread = 0
+	for _, p := range next.paths {
+		if next.files[p].read {
+			next.nread++
+		}
+	}
+	next.revision = revisionOf(next.nread, func(yield func(string, [sha256.Size]byte)) {
 		for _, p := range next.paths {
 			if f := next.files[p]; f.read {
 				yield(p, f.hash)

@@ -14,7 +14,8 @@ const maxParams = 1000
 // inserter inserts rows into one table, many rows per statement: a content
 // load inserts about 100,000 rows, and a statement per row would spend more
 // time in database/sql and the driver than in SQLite. It prepares two
-// statements at most: one for a full batch, one for the last, shorter one.
+// statements at most: one for a full batch (when there is one), one for the
+// last, shorter one.
 //
 // The statements are INSERT OR FAIL: with the default (ABORT), SQLite keeps a
 // statement journal to undo a multi-row insert that fails halfway, which
@@ -41,11 +42,6 @@ func newInserter(ctx context.Context, tx *sql.Tx, table string, cols []string) (
 		cols:    len(cols),
 		perStmt: max(1, maxParams/len(cols)),
 	}
-	ins.args = make([]any, 0, ins.perStmt*ins.cols)
-	var err error
-	if ins.full, err = tx.PrepareContext(ctx, ins.query(ins.perStmt)); err != nil {
-		return nil, fmt.Errorf("prepare insert into %s: %w", table, err)
-	}
 	return ins, nil
 }
 
@@ -63,6 +59,15 @@ func (ins *inserter) add(ctx context.Context, values ...any) error {
 	ins.rows++
 	if ins.rows < ins.perStmt {
 		return nil
+	}
+	// Prepared on the first full batch: parsing a statement of a thousand
+	// parameters costs about half a millisecond, which an incremental load
+	// of a few rows should not pay for ten tables.
+	if ins.full == nil {
+		var err error
+		if ins.full, err = ins.tx.PrepareContext(ctx, ins.query(ins.perStmt)); err != nil {
+			return fmt.Errorf("prepare insert into %s: %w", ins.table, err)
+		}
 	}
 	if _, err := ins.full.ExecContext(ctx, ins.args...); err != nil {
 		return fmt.Errorf("insert into %s: %w", ins.table, err)
