@@ -56,7 +56,14 @@ func loadCorpus(b *testing.B) *corpus {
 	if len(problems) > 0 {
 		b.Fatalf("corpus has %d problems, first %v", len(problems), problems[0])
 	}
-	cp := &corpus{c: c, tree: tree}
+	loaded = newCorpus(b, c)
+	loaded.tree = tree
+	return loaded
+}
+
+// newCorpus prepares parsed content for the benchmarks.
+func newCorpus(b *testing.B, c *kb.Content) *corpus {
+	cp := &corpus{c: c}
 	bl := &builder{ctx: context.Background(), topicID: map[string]uint32{}, systemID: map[string]uint32{},
 		features: map[string]map[string]kb.Feature{}}
 	bl.emit = func(d []source) error { cp.docs = append(cp.docs, d...); return nil }
@@ -74,7 +81,6 @@ func loadCorpus(b *testing.B) *corpus {
 		})
 	}
 	slices.Sort(cp.words)
-	loaded = cp
 	return cp
 }
 

@@ -35,7 +35,9 @@ const batchSize = 4000
 // folder, then swaps it in: searches in flight finish on the old index,
 // which is then closed and removed. On error the old index stays. The
 // caller should not call Build when revision equals Revision(): the index
-// already holds that content.
+// already holds that content. The new index replaces the overlay of
+// Updates too: feed must stream the content with every change passed to
+// Update before Build was called.
 func (ix *Index) Build(ctx context.Context, revision string, feed func(kb.Sink) error) error {
 	ix.build.Lock()
 	defer ix.build.Unlock()
@@ -58,9 +60,11 @@ func (ix *Index) Build(ctx context.Context, revision string, feed func(kb.Sink) 
 		os.RemoveAll(dir)
 		return fmt.Errorf("search: build index: %w", err)
 	}
+	// Updates are serialised with builds, so the content fed to this one
+	// holds every change the overlay had: it goes with the old index.
 	ix.mu.Lock()
 	old := ix.cur
-	ix.cur = g
+	ix.cur, ix.ov = g, nil
 	ix.mu.Unlock()
 	ix.log.Info("search index built", "revision", short(revision), "docs", g.docs(), "shards", len(g.shards), "took", time.Since(start))
 	if old != nil {
@@ -322,9 +326,12 @@ func (b *builder) article(a kb.Article) error {
 	var (
 		docs  []source
 		group = map[uint8]int{} // kind → index in docs
-		text  []strings.Builder
-		title []strings.Builder
-		lists []strings.Builder
+		// Pointers: a Builder must not be copied once written to, as
+		// growing a []strings.Builder would when an article goes back to
+		// a kind after another (body, use cases, body).
+		text  []*strings.Builder
+		title []*strings.Builder
+		lists []*strings.Builder
 	)
 	for i, sec := range secs {
 		k := kindOf(sec.Kind)
@@ -334,9 +341,9 @@ func (b *builder) article(a kb.Article) error {
 			group[k] = g
 			docs = append(docs, source{info: docInfo{typ: typArticle, kind: k, topic: tid, systems: sys,
 				slug: a.Slug, title: a.Title, heading: sec.Heading, anchor: sec.Anchor}})
-			text = append(text, strings.Builder{})
-			title = append(title, strings.Builder{})
-			lists = append(lists, strings.Builder{})
+			text = append(text, new(strings.Builder))
+			title = append(title, new(strings.Builder))
+			lists = append(lists, new(strings.Builder))
 			title[g].WriteString(a.Title)
 		}
 		d := &docs[g]

@@ -55,16 +55,25 @@ type shardMeta struct {
 type generation struct {
 	dir      string
 	revision string
-	topics   []string
-	systems  []string
-	topicID  map[string]uint32
-	systemID map[string]uint32
+	tables
 	shards   []*shard
 	words    map[string]string // term → the shortest word that gives it
 	ndocs    int               // in all shards
 	avgLen   []float64         // average terms per scored field, over all shards
 	inflight sync.WaitGroup    // searches using this generation
 	stemmers sync.Pool         // *stemmer for query analysis and snippets
+	// pages finds the documents of a page or a topic for Update; built on
+	// the first one, as a server that never edits has no use for it.
+	pages     *pageIndex
+	pagesOnce sync.Once
+}
+
+// tables name the topics and systems that documents refer to by id.
+type tables struct {
+	topics   []string
+	systems  []string // system slugs (a slug may exist in several topics)
+	topicID  map[string]uint32
+	systemID map[string]uint32
 }
 
 // shard is one bleve index with its document table and text.
@@ -197,8 +206,8 @@ func openGeneration(dir string) (g *generation, err error) {
 			return nil, fmt.Errorf("%s: not in the manifest", name)
 		}
 	}
-	g = &generation{dir: dir, revision: m.Revision, topics: m.Topics, systems: m.Systems,
-		topicID: idMap(m.Topics), systemID: idMap(m.Systems)}
+	g = &generation{dir: dir, revision: m.Revision, tables: tables{topics: m.Topics, systems: m.Systems,
+		topicID: idMap(m.Topics), systemID: idMap(m.Systems)}}
 	g.stemmers.New = func() any { return newStemmer(1 << 14) }
 	for i, sm := range m.Shards {
 		sh, err := openShard(dir, i, sm, &m)
@@ -251,23 +260,29 @@ func (sh *shard) prepare(avgLen []float64) {
 		sh.meta[i] = docMeta{weight: docWeight[d.typ][d.kind], rank: d.rank, topic: d.topic,
 			sysOff: uint32(len(sh.sys)), sysN: uint16(len(d.systems)), kind: d.kind}
 		sh.sys = append(sh.sys, d.systems...)
-		for fi, f := range textFields {
-			l := float64(d.lens[fi])
-			if fi == textField {
-				// A list section is scored like one of its items, so a pros
-				// bullet naming a term is not outweighed by a short note for
-				// being in a longer list, and an article's sections held
-				// together like one of them.
-				switch {
-				case d.kind <= kindUseCases && d.items > 1:
-					l /= float64(d.items)
-				case len(d.sections) > 1:
-					l /= float64(len(d.sections))
-				}
-			}
-			sh.norm[fi][i] = float32(bm25K1 * (1 - f.b + f.b*l/avgLen[fi]))
+		for fi := range textFields {
+			sh.norm[fi][i] = norm(d, fi, avgLen)
 		}
 	}
+}
+
+// norm is the BM25 length normalisation of a document's field.
+func norm(d *docInfo, fi int, avgLen []float64) float32 {
+	l := float64(d.lens[fi])
+	if fi == textField {
+		// A list section is scored like one of its items, so a pros
+		// bullet naming a term is not outweighed by a short note for
+		// being in a longer list, and an article's sections held
+		// together like one of them.
+		switch {
+		case d.kind <= kindUseCases && d.items > 1:
+			l /= float64(d.items)
+		case len(d.sections) > 1:
+			l /= float64(len(d.sections))
+		}
+	}
+	b := textFields[fi].b
+	return float32(bm25K1 * (1 - b + b*l/avgLen[fi]))
 }
 
 // rankDocs numbers every document in an order that depends on the
@@ -286,13 +301,18 @@ func (g *generation) rankDocs() {
 			if d.typ != typNone {
 				topic = g.topics[d.topic]
 			}
-			all = append(all, ref{d, strings.Join([]string{topic, string('0' + d.typ), d.slug, string('0' + d.kind), d.anchor, d.heading, d.title}, "\x00")})
+			all = append(all, ref{d, rankKey(topic, d)})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b ref) int { return strings.Compare(a.key, b.key) })
 	for i, r := range all {
 		r.d.rank = uint32(i)
 	}
+}
+
+// rankKey orders documents by content: topic, page, anchor...
+func rankKey(topic string, d *docInfo) string {
+	return strings.Join([]string{topic, string('0' + d.typ), d.slug, string('0' + d.kind), d.anchor, d.heading, d.title}, "\x00")
 }
 
 func idMap(list []string) map[string]uint32 {

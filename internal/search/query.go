@@ -83,7 +83,8 @@ type shardResult struct {
 	top     []scored // best first
 }
 
-func (g *generation) search(ctx context.Context, q Query) (Results, error) {
+// search runs q on the generation and, if not nil, the overlay on it.
+func (g *generation) search(ctx context.Context, q Query, ov *overlay) (Results, error) {
 	st := g.stemmers.Get().(*stemmer)
 	defer g.stemmers.Put(st)
 	if st.full() {
@@ -110,22 +111,26 @@ func (g *generation) search(ctx context.Context, q Query) (Results, error) {
 	if q.Kind != "" {
 		p.kind = int(kindID(q.Kind))
 	}
+	tb := &g.tables
+	if ov != nil {
+		tb = &ov.tables
+	}
 	if q.Topic != "" {
-		id, ok := g.topicID[q.Topic]
+		id, ok := tb.topicID[q.Topic]
 		if !ok {
 			return Results{}, nil
 		}
 		p.topic = int64(id)
 	}
 	if q.System != "" {
-		id, ok := g.systemID[q.System]
+		id, ok := tb.systemID[q.System]
 		if !ok {
 			return Results{}, nil
 		}
 		p.sys = int64(id)
 	}
 
-	results := make([]shardResult, len(g.shards))
+	results := make([]shardResult, len(g.shards), len(g.shards)+1)
 	scr := make([]*scratch, len(g.shards))
 	defer func() {
 		for i, s := range scr {
@@ -144,27 +149,52 @@ func (g *generation) search(ctx context.Context, q Query) (Results, error) {
 	if err != nil {
 		return Results{}, err
 	}
-	w := g.weights(p, counts)
+	ndocs := g.ndocs
+	var om *overlayMatches
+	if ov != nil {
+		// The overlay's documents count in the statistics. The base's
+		// hidden ones still count in its postings, so in the number of
+		// documents too: with fewer documents than some term has, its
+		// idf would be negative.
+		var df *docFreqs
+		om, df = ov.match(p)
+		counts = append(counts, df)
+		ndocs += ov.nlive
+	}
+	w := g.weights(p, counts, ndocs)
+	hidden := func(i int) []uint64 {
+		if ov == nil {
+			return nil
+		}
+		return ov.hidden[i]
+	}
 	err = g.eachShard(func(i int, sh *shard) error {
 		s, err := sh.score(ctx, p, w)
 		if err != nil {
 			return err
 		}
 		scr[i] = s
-		results[i] = sh.collect(g, i, p, s, false)
+		results[i] = sh.collect(tb, i, p, s, false, hidden(i))
 		return nil
 	})
 	if err != nil {
 		return Results{}, err
 	}
-	res := g.merge(results, p)
+	if ov != nil {
+		om.score(p, w)
+		results = append(results, om.collect(p, false))
+	}
+	res := merge(results, tb)
 	if res.Total == 0 && len(p.terms) > 1 {
 		// No document has every word: rank those with the most.
 		g.eachShard(func(i int, sh *shard) error {
-			results[i] = sh.collect(g, i, p, scr[i], true)
+			results[i] = sh.collect(tb, i, p, scr[i], true, hidden(i))
 			return nil
 		})
-		res = g.merge(results, p)
+		if ov != nil {
+			results[len(g.shards)] = om.collect(p, true)
+		}
+		res = merge(results, tb)
 		res.Partial = res.Total > 0
 	}
 	if w.known != p.all {
@@ -177,7 +207,7 @@ func (g *generation) search(ctx context.Context, q Query) (Results, error) {
 		top = top[from:]
 		res.Hits = make([]Hit, 0, min(len(top), q.PerPage))
 		for _, s := range top[:min(len(top), q.PerPage)] {
-			h, err := g.hit(s, m, w)
+			h, err := g.hit(tb, ov, s, m, w)
 			if err != nil {
 				return Results{}, err
 			}
@@ -285,8 +315,8 @@ type weights struct {
 	known uint32    // terms that some document has
 }
 
-func (g *generation) weights(p *plan, dfs []*docFreqs) *weights {
-	n := float64(g.ndocs)
+func (g *generation) weights(p *plan, dfs []*docFreqs, ndocs int) *weights {
+	n := float64(ndocs)
 	idf := func(c uint64) float64 { return math.Log(1 + (n-float64(c)+0.5)/(float64(c)+0.5)) }
 	w := &weights{term: make([][]float32, len(p.terms)), name: make([]float32, len(p.names))}
 	for fi, f := range textFields {
@@ -401,34 +431,29 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 	return s, nil
 }
 
-// collect filters, counts and ranks the scored documents of a shard. With
-// partial, documents with any term count, ranked by how many they have.
-func (sh *shard) collect(g *generation, shardNo int, p *plan, s *scratch, partial bool) shardResult {
-	r := shardResult{topics: make([]int, len(g.topics)), systems: make([]int, len(g.systems))}
+// collect filters, counts and ranks the scored documents of a shard,
+// skipping those hidden by an overlay. With partial, documents with any
+// term count, ranked by how many they have.
+func (sh *shard) collect(tb *tables, shardNo int, p *plan, s *scratch, partial bool, hidden []uint64) shardResult {
+	r := shardResult{topics: make([]int, len(tb.topics)), systems: make([]int, len(tb.systems))}
 	h := topN{keep: p.keep}
-	nterms := float32(len(p.terms))
 	meta, acc := sh.meta, s.acc
 	for num, m := range s.mask {
-		if m == 0 {
+		if m == 0 || !p.matches(m, partial) {
 			continue
 		}
-		if !partial && m&p.all != p.all && m&wholeNameBit == 0 {
+		if hidden != nil && hidden[num>>6]&(1<<(num&63)) != 0 {
 			continue
-		}
-		if partial && m&p.all == p.all {
-			continue // cannot happen: the full search found nothing
 		}
 		d := &meta[num]
 		systems := sh.sys[d.sysOff : d.sysOff+uint32(d.sysN)]
-		if d.weight == 0 ||
-			p.kind >= 0 && int(d.kind) != p.kind ||
-			p.topic >= 0 && int64(d.topic) != p.topic ||
-			p.sys >= 0 && !slices.Contains(systems, uint32(p.sys)) {
+		if d.weight == 0 || !p.admits(d.kind, d.topic, systems) {
 			continue
 		}
+		// As r.add does, written out: this loop is a search's hottest.
 		score := acc[num] * d.weight
 		if partial {
-			c := float32(bits.OnesCount32(m&p.all)) / nterms
+			c := float32(bits.OnesCount32(m&p.all)) / float32(len(p.terms))
 			score *= c * c
 		}
 		r.total++
@@ -445,13 +470,47 @@ func (sh *shard) collect(g *generation, shardNo int, p *plan, s *scratch, partia
 	return r
 }
 
+// matches reports whether a document with the terms of mask m is a hit: it
+// has every term or is named by the whole query; with partial, it has some
+// but not all terms (when none has all).
+func (p *plan) matches(m uint32, partial bool) bool {
+	if partial {
+		return m&p.all != p.all // the full search found nothing with all
+	}
+	return m&p.all == p.all || m&wholeNameBit != 0
+}
+
+// admits reports whether a document passes the query's filters.
+func (p *plan) admits(kind uint8, topic uint32, systems []uint32) bool {
+	return (p.kind < 0 || int(kind) == p.kind) &&
+		(p.topic < 0 || int64(topic) == p.topic) &&
+		(p.sys < 0 || slices.Contains(systems, uint32(p.sys)))
+}
+
+// add counts a hit in the totals and facets and offers it to the best.
+func (r *shardResult) add(h *topN, p *plan, s scored, m uint32, partial bool, kind uint8, topic uint32, systems []uint32) {
+	if partial {
+		c := float32(bits.OnesCount32(m&p.all)) / float32(len(p.terms))
+		s.score *= c * c
+	}
+	r.total++
+	r.kinds[kind]++
+	r.topics[topic]++
+	for _, sy := range systems {
+		r.systems[sy]++
+	}
+	if len(h.h) < h.keep || s.score >= h.h[0].score {
+		h.push(s)
+	}
+}
+
 // merge adds up the shards' totals and facets.
-func (g *generation) merge(rs []shardResult, p *plan) Results {
+func merge(rs []shardResult, tb *tables) Results {
 	var (
 		res     Results
 		kinds   [numKinds]int
-		topics  = make([]int, len(g.topics))
-		systems = make([]int, len(g.systems))
+		topics  = make([]int, len(tb.topics))
+		systems = make([]int, len(tb.systems))
 	)
 	for _, r := range rs {
 		res.Total += r.total
@@ -466,8 +525,8 @@ func (g *generation) merge(rs []shardResult, p *plan) Results {
 		}
 	}
 	res.Facets.Kind = facet(kinds[:], kindNames)
-	res.Facets.Topic = facet(topics, g.topics)
-	res.Facets.System = facet(systems, g.systems)
+	res.Facets.Topic = facet(topics, tb.topics)
+	res.Facets.System = facet(systems, tb.systems)
 	return res
 }
 
@@ -497,17 +556,26 @@ func mergeTop(rs []shardResult, keep int) []scored {
 	return all[:min(len(all), keep)]
 }
 
-// hit builds a result from a scored document.
-func (g *generation) hit(s scored, m *matcher, w *weights) (Hit, error) {
-	sh := g.shards[s.shard]
-	d := &sh.docs[s.num]
-	text, err := readText(sh.text, d)
-	if err != nil {
-		return Hit{}, err
+// hit builds a result from a scored document of a shard or the overlay.
+func (g *generation) hit(tb *tables, ov *overlay, s scored, m *matcher, w *weights) (Hit, error) {
+	var (
+		d    *docInfo
+		text string
+	)
+	if s.shard == overlayShard {
+		ld := ov.doc(int(s.num))
+		d, text = &ld.info, ld.text
+	} else {
+		sh := g.shards[s.shard]
+		d = &sh.docs[s.num]
+		var err error
+		if text, err = readText(sh.text, d); err != nil {
+			return Hit{}, err
+		}
 	}
 	h := Hit{
 		Doc:     typNames[d.typ],
-		Topic:   g.topics[d.topic],
+		Topic:   tb.topics[d.topic],
 		Title:   d.title,
 		Kind:    kindNames[d.kind],
 		Heading: d.heading,

@@ -29,6 +29,9 @@
 // words for spelling suggestions; and manifest.json, written last, with
 // the content revision (also in each bleve index's internal store) and
 // the size and CRC-32C of every file, checked by Open.
+//
+// Between builds, Update applies a change (an edited file) in memory, on
+// top of the index built: see overlay.go.
 package search
 
 import (
@@ -136,15 +139,23 @@ var validKinds = map[string]bool{
 }
 
 // Index is the search index served from a folder. It is safe for concurrent
-// use: a Build swaps a new index in while searches run on the old one.
+// use: a Build swaps a new index in while searches run on the old one, and
+// an Update swaps a new overlay in.
 type Index struct {
 	dir string
 	log *slog.Logger
 
-	build sync.Mutex // one Build at a time
+	// build serialises Build, Update and Close: an Update waits for a
+	// running Build, then applies on top of what it swapped in.
+	build sync.Mutex
+	st    *stemmer // Update's, under build
 
-	mu  sync.RWMutex // guards cur and closed
+	mu  sync.RWMutex // guards cur, ov and closed
 	cur *generation
+	// ov holds what Updates changed since cur was built; nil when nothing.
+	// It is never modified, only replaced, so a search sees the index as
+	// it was before an Update or after it, never half of it.
+	ov *overlay
 	// closed is set by Close; searches then answer ErrNotReady.
 	closed bool
 }
@@ -180,12 +191,16 @@ func Open(dir string, log *slog.Logger) (*Index, error) {
 	return ix, nil
 }
 
-// Revision is the content revision of the index being served, "" if none.
+// Revision is the content revision of the index being served, "" if none:
+// that of the last Update since the last Build, else the Build's.
 func (ix *Index) Revision() string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.cur == nil {
+	switch {
+	case ix.cur == nil:
 		return ""
+	case ix.ov != nil:
+		return ix.ov.revision
 	}
 	return ix.cur.revision
 }
@@ -197,7 +212,7 @@ func (ix *Index) Close() error {
 	defer ix.build.Unlock()
 	ix.mu.Lock()
 	g := ix.cur
-	ix.cur, ix.closed = nil, true
+	ix.cur, ix.ov, ix.closed = nil, nil, true
 	ix.mu.Unlock()
 	if g == nil {
 		return nil
@@ -206,14 +221,15 @@ func (ix *Index) Close() error {
 	return g.close()
 }
 
-// acquire returns the generation to search, which stays open until release.
-func (ix *Index) acquire() *generation {
+// acquire returns the generation to search, which stays open until its
+// inflight is done, and the overlay on it, if any.
+func (ix *Index) acquire() (*generation, *overlay) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.cur != nil {
 		ix.cur.inflight.Add(1)
 	}
-	return ix.cur
+	return ix.cur, ix.ov
 }
 
 // Search runs q. Its text never makes it fail: any characters are taken as
@@ -242,7 +258,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (res Results, err error) {
 		q.PerPage = MaxPerPage
 	}
 	q.Text = strings.ToValidUTF8(q.Text, " ")
-	g := ix.acquire()
+	g, ov := ix.acquire()
 	if g == nil {
 		return Results{}, ErrNotReady
 	}
@@ -254,7 +270,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (res Results, err error) {
 			res, err = Results{}, fmt.Errorf("search: damaged index: %v", r)
 		}
 	}()
-	res, err = g.search(ctx, q)
+	res, err = g.search(ctx, q, ov)
 	res.Took = time.Since(start)
 	return res, err
 }
