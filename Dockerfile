@@ -1,5 +1,10 @@
 # Versa: a static binary on distroless. Build: docker build -t versa .
-# Run:   docker run -p 8080:8080 -v versa-data:/data versa
+# Run:   docker run --read-only -p 8080:8080 -v versa-data:/data versa
+#
+# The image runs as uid 65532 with no shell, and writes nothing outside the
+# /data volume (SQLite keeps its temporary data in memory), so a read-only
+# root filesystem works. Behind a TLS-terminating proxy, add
+# -e VERSA_HTTPS_HEADERS=true -e VERSA_BASE_URL=https://your.host.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -18,9 +23,13 @@ COPY --from=build --chown=65532:65532 /out/data /data
 COPY --from=build /src/content /app/content
 WORKDIR /app
 ENV VERSA_ADDR=:8080 VERSA_CONTENT=/app/content VERSA_DATA=/data
+# docker stop waits 10s before SIGKILL: requests in flight get 8s of it, the
+# rest is for closing the index and the database.
+ENV VERSA_SHUTDOWN_TIMEOUT=8s
 VOLUME /data
 EXPOSE 8080
 USER nonroot:nonroot
-HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/versa", "healthcheck"]
+# The first start on an empty volume loads the content before it listens.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=60s CMD ["/usr/local/bin/versa", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/versa"]
 CMD ["serve"]

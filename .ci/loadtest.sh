@@ -1,21 +1,55 @@
 #!/usr/bin/env bash
-# Load test: Versa against nginx serving the same bytes, on loopback only.
-# Not part of CI. Needs go, curl, wrk and nginx (apt-get install -y wrk nginx).
-# Prints requests/s and p99 for each server and the ratio versa/nginx.
+# Load tests of Versa on loopback only, with wrk. Not part of CI.
 #
-#   .ci/loadtest.sh            # 10s per server
-#   DURATION=30s .ci/loadtest.sh
+#   .ci/loadtest.sh mix   [DURATION] [CONNECTIONS]   a realistic mix (default 30s, 64 connections)
+#   .ci/loadtest.sh soak  [DURATION] [CONNECTIONS]   the same mix for long (default 10m, 256)
+#   .ci/loadtest.sh nginx [DURATION] [CONNECTIONS]   one compare page, versa against nginx
+#                                                    serving the same bytes (default 10s, 64)
+#
+# mix and soak start `versa serve` on the bundled content/ with a fresh data
+# folder and send what readers send (see .ci/loadtest.lua): compare views and
+# exports, topics, systems, articles, searches (pages and API, with filters),
+# hashed static files, the home page and feeds. They report throughput,
+# latency percentiles, every status outside 2xx/3xx and socket errors, and
+# sample the server's RSS, Go heap and goroutines every 10 seconds. They exit
+# 1 when a request failed or memory kept growing (the peak RSS of the second
+# half more than 20% over that of the first half).
+#
+# Needs go, curl and wrk; wrk (and nginx for the nginx mode) are installed
+# with apt-get when missing. THREADS sets wrk's threads (default 2).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-page=/compare/python-web-frameworks/bottle-vs-django-vs-fastapi-vs-flask-vs-pyramid-vs-tornado
+mode=${1:-mix}
+case "$mode" in
+  mix) duration=${2:-30s} connections=${3:-64} ;;
+  soak) duration=${2:-10m} connections=${3:-256} ;;
+  nginx) duration=${2:-${DURATION:-10s}} connections=${3:-${CONNECTIONS:-64}} ;;
+  *)
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac
+threads=${THREADS:-2}
 versa_addr=127.0.0.1:18181
 nginx_addr=127.0.0.1:18182
-duration=${DURATION:-10s}
-connections=${CONNECTIONS:-64}
 
-for tool in go curl wrk nginx; do
+# --- tools -----------------------------------------------------------------
+need=(wrk)
+[ "$mode" = nginx ] && need+=(nginx)
+missing=()
+for tool in "${need[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> apt-get install ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+for tool in go curl "${need[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || { echo "loadtest: $tool not found" >&2; exit 1; }
 done
 
@@ -32,9 +66,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for URL: up to 30s for it to answer 200.
+# wait_for URL: up to 60s for it to answer 200.
 wait_for() {
-  for _ in $(seq 300); do
+  for _ in $(seq 600); do
     curl -sf -o /dev/null "$1" && return 0
     sleep 0.1
   done
@@ -45,19 +79,27 @@ wait_for() {
 echo "==> build versa"
 GOFLAGS=-buildvcs=false timeout 300 go build -o "$tmp/versa" ./cmd/versa
 
-echo "==> start versa on $versa_addr (log: $tmp/versa.log)"
-"$tmp/versa" serve --addr "$versa_addr" --content content --data "$tmp/data" 2>"$tmp/versa.log" &
-pids+=($!)
+# The server logs every request, as in production; the log file keeps the
+# rest (a soak would write gigabytes of request lines).
+echo "==> start versa on $versa_addr (log: $tmp/versa.log, without request lines)"
+"$tmp/versa" serve --addr "$versa_addr" --content content --data "$tmp/data" \
+  2> >(grep --line-buffered -v ' msg=request ' >"$tmp/versa.log") &
+versa_pid=$!
+pids+=("$versa_pid")
 wait_for "http://$versa_addr/readyz"
+wait_for "http://$versa_addr/api/search?q=django" # the index is built too
 
-mkdir -p "$tmp/www"
-curl -sf -o "$tmp/www/page.html" "http://$versa_addr$page"
-echo "    page: $(wc -c <"$tmp/www/page.html") bytes"
+# --- nginx: one page, versa against a static file server --------------------
+if [ "$mode" = nginx ]; then
+  page=/compare/python-web-frameworks/bottle-vs-django-vs-fastapi-vs-flask-vs-pyramid-vs-tornado
+  mkdir -p "$tmp/www"
+  curl -sf -o "$tmp/www/page.html" "http://$versa_addr$page"
+  echo "    page: $(wc -c <"$tmp/www/page.html") bytes"
 
-echo "==> start nginx on $nginx_addr"
-user_line=""
-[ "$(id -u)" = 0 ] && user_line="user root;" # workers must read the 0700 temp dir
-cat >"$tmp/nginx.conf" <<CONF
+  echo "==> start nginx on $nginx_addr"
+  user_line=""
+  [ "$(id -u)" = 0 ] && user_line="user root;" # workers must read the 0700 temp dir
+  cat >"$tmp/nginx.conf" <<CONF
 $user_line
 daemon off;
 worker_processes auto;
@@ -81,28 +123,156 @@ http {
   }
 }
 CONF
-nginx -e "$tmp/nginx-error.log" -p "$tmp" -c "$tmp/nginx.conf" &
-pids+=($!)
-wait_for "http://$nginx_addr$page"
-cmp -s "$tmp/www/page.html" <(curl -sf "http://$nginx_addr$page") || { echo "loadtest: nginx serves other bytes" >&2; exit 1; }
+  nginx -e "$tmp/nginx-error.log" -p "$tmp" -c "$tmp/nginx.conf" &
+  pids+=($!)
+  wait_for "http://$nginx_addr$page"
+  cmp -s "$tmp/www/page.html" <(curl -sf "http://$nginx_addr$page") || { echo "loadtest: nginx serves other bytes" >&2; exit 1; }
 
-# run NAME URL: wrk, then its requests/s and p99 in milliseconds.
-declare -A rps p99
-run() {
-  echo "==> wrk -t1 -c$connections -d$duration --latency $2"
-  out=$(timeout 120 wrk -t1 -c"$connections" -d"$duration" --latency "$2")
-  echo "$out" | sed 's/^/    /'
-  rps[$1]=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-  p99[$1]=$(echo "$out" | awk '$1 == "99%" {
-    v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-    if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000
-    printf "%.2f", v }')
+  # run NAME URL: wrk, then its requests/s and p99 in milliseconds.
+  declare -A rps p99
+  run() {
+    echo "==> wrk -t1 -c$connections -d$duration --latency $2"
+    out=$(timeout 600 wrk -t1 -c"$connections" -d"$duration" --latency "$2")
+    echo "$out" | sed 's/^/    /'
+    rps[$1]=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+    p99[$1]=$(echo "$out" | awk '$1 == "99%" {
+      v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+      if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000
+      printf "%.2f", v }')
+  }
+  run versa "http://$versa_addr$page"
+  run nginx "http://$nginx_addr$page"
+
+  echo
+  printf '%-6s %12s %10s\n' server 'requests/s' 'p99 ms'
+  printf '%-6s %12s %10s\n' versa "${rps[versa]}" "${p99[versa]}"
+  printf '%-6s %12s %10s\n' nginx "${rps[nginx]}" "${p99[nginx]}"
+  awk -v v="${rps[versa]}" -v n="${rps[nginx]}" 'BEGIN { printf "versa/nginx requests/s: %.2f\n", v / n }'
+  exit 0
+fi
+
+# --- mix and soak ------------------------------------------------------------
+# The paths: every canonical page from the sitemap, compare views of three
+# and more systems with filters, exports, searches and static files.
+echo "==> collect paths"
+base="http://$versa_addr"
+{
+  curl -sf "$base/sitemap.xml" | grep -o '<loc>[^<]*</loc>' | sed -e 's#<loc>[a-z]*://[^/]*##' -e 's#</loc>##'
+  # a sitemap index lists parts: follow them
+  for part in $(curl -sf "$base/sitemap.xml" | grep -o 'sitemap-[0-9]*\.xml' | sort -u); do
+    curl -sf "$base/$part" | grep -o '<loc>[^<]*</loc>' | sed -e 's#<loc>[a-z]*://[^/]*##' -e 's#</loc>##'
+  done
+} | grep -v '^/sitemap-' | sort -u >"$tmp/canonical.txt"
+{
+  while read -r p; do
+    case "$p" in
+      /compare/*) echo "compare $p" ;;
+      /topics/*/*) echo "system $p" ;;
+      /topics/*) echo "topic $p" ;;
+      /articles/*/*) echo "article $p" ;;
+      *) echo "other $p" ;;
+    esac
+  done <"$tmp/canonical.txt"
+  t=/compare/python-web-frameworks
+  for p in "$t/django-vs-flask-vs-fastapi" "$t/bottle-vs-django-vs-fastapi-vs-flask-vs-pyramid-vs-tornado" \
+    "$t/django-vs-flask?diff=1" "$t/django-vs-fastapi-vs-flask?diff=1&categories=data" \
+    "$t/django-vs-flask?need=orm" "$t/django-vs-flask.csv" "$t/django-vs-flask.json" "$t/django-vs-flask.md" \
+    "/api/compare/python-web-frameworks/django-vs-flask"; do
+    echo "compare $p"
+  done
+  echo "topic /topics/python-web-frameworks?need=orm&sort=first_release"
+  for q in django orm async websockets "type+hints" migrations security performance "admin+panel" templates xyzzy; do
+    echo "search /search?q=$q"
+    echo "search /api/search?q=$q"
+  done
+  echo "search /search?q=async&kind=pros"
+  echo "search /search?q=orm&topic=python-web-frameworks&system=django"
+  for a in $(curl -sf "$base/" | grep -o '/static/[^"]*' | sort -u); do
+    echo "static $a"
+  done
+  for p in /articles "/articles?topic=python-web-frameworks" /feed.xml /sitemap.xml /robots.txt /api/topics /api/status; do
+    echo "other $p"
+  done
+} >"$tmp/paths.txt"
+awk '{ n[$1]++ } END { for (k in n) printf "    %-8s %d paths\n", k, n[k] }' "$tmp/paths.txt" | sort
+# Every path must answer 2xx or 3xx before the load starts.
+bad=0
+while read -r kind p; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$base$p")
+  case "$code" in 2* | 3*) ;; *) echo "loadtest: $p answers $code" >&2; bad=1 ;; esac
+done <"$tmp/paths.txt"
+[ "$bad" = 0 ] || exit 1
+
+# sample: every 10s, elapsed seconds, RSS (MiB), Go heap in use (MiB) and
+# goroutines of the server.
+sample() {
+  local start=$SECONDS
+  while kill -0 "$versa_pid" 2>/dev/null; do
+    rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$versa_pid/status" 2>/dev/null || echo 0)
+    metrics=$(curl -s --max-time 5 "$base/metrics" || true)
+    heap=$(echo "$metrics" | awk '$1 == "go_memstats_heap_inuse_bytes" { printf "%.1f", $2 / 1048576 }')
+    gor=$(echo "$metrics" | awk '$1 == "go_goroutines" { print $2 }')
+    echo "$((SECONDS - start)) $rss ${heap:-?} ${gor:-?}"
+    sleep 10
+  done
 }
-run versa "http://$versa_addr$page"
-run nginx "http://$nginx_addr$page"
+
+echo "==> wrk -t$threads -c$connections -d$duration --timeout 10s -s .ci/loadtest.lua (versa pid $versa_pid)"
+echo "    machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+sample >"$tmp/samples.txt" &
+sampler=$!
+pids+=("$sampler")
+timeout 2h wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s --latency \
+  -s .ci/loadtest.lua "$base" -- "$tmp/paths.txt" >"$tmp/wrk.txt"
+kill "$sampler" 2>/dev/null || true
+wait "$sampler" 2>/dev/null || true
+# One last sample after the load.
+rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$versa_pid/status")
+echo "end $rss $(curl -s "$base/metrics" | awk '$1 == "go_memstats_heap_inuse_bytes" { printf "%.1f", $2 / 1048576 }') -" >>"$tmp/samples.txt"
+
+sed -n '1,/^--- loadtest summary/p' "$tmp/wrk.txt" | grep -v '^--- loadtest summary' | sed 's/^/    /'
+get() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/wrk.txt"; }
 
 echo
-printf '%-6s %12s %10s\n' server 'requests/s' 'p99 ms'
-printf '%-6s %12s %10s\n' versa "${rps[versa]}" "${p99[versa]}"
-printf '%-6s %12s %10s\n' nginx "${rps[nginx]}" "${p99[nginx]}"
-awk -v v="${rps[versa]}" -v n="${rps[nginx]}" 'BEGIN { printf "versa/nginx requests/s: %.2f\n", v / n }'
+echo "==> memory of the server, every 10s"
+printf '    %8s %9s %9s %11s\n' seconds 'RSS MiB' 'heap MiB' goroutines
+while read -r s r h g; do printf '    %8s %9s %9s %11s\n' "$s" "$r" "$h" "$g"; done <"$tmp/samples.txt"
+
+# The server's own count of 5xx answers, as a cross-check of wrk's.
+server_5xx=$(curl -s "$base/metrics" | awk '/^versa_http_requests_total\{/ && /code="5/ { n += $2 } END { print n + 0 }')
+
+echo
+echo "==> summary ($mode: $duration, $connections connections, $threads wrk threads, $(nproc) cores shared by wrk and versa)"
+printf '    %-22s %s\n' requests "$(get requests)" 'requests/s' "$(get rps)" 'MiB/s' "$(get mb_per_s)" \
+  'latency p50 ms' "$(get p50_ms)" 'latency p90 ms' "$(get p90_ms)" 'latency p99 ms' "$(get p99_ms)" \
+  'latency p99.9 ms' "$(get p99.9_ms)" 'latency max ms' "$(get max_ms)"
+awk '$1 ~ /^status_/ { sub(/^status_/, "", $1); printf "    %-22s %s\n", "status " $1, $2 }' "$tmp/wrk.txt"
+printf '    %-22s %s (%s)\n' 'socket errors' "$(get socket_errors)" "$(get socket_errors_detail)"
+printf '    %-22s %s\n' 'failed (not 2xx/3xx)' "$(get failed_status)" '5xx seen by versa' "$server_5xx"
+
+verdict=$(awk '
+  $1 != "end" { s[n++] = $2 }
+  $1 == "end" { last = $2 }
+  END {
+    if (n < 4) { print "too short to judge memory (" n " samples)"; exit }
+    half = int(n / 2)
+    for (i = 0; i < half; i++) if (s[i] > a) a = s[i]
+    for (i = half; i < n; i++) if (s[i] > b) b = s[i]
+    growth = (b - a) / a * 100
+    printf "RSS peak %.1f MiB in the first half, %.1f MiB in the second (%+.1f%%), %.1f MiB after the load: %s\n",
+      a, b, growth, last, (growth > 20 ? "GREW" : "flat")
+  }' "$tmp/samples.txt")
+echo "    memory: $verdict"
+
+status=0
+if [ "$(get failed_status)" != 0 ] || [ "$(get socket_errors)" != 0 ] || [ "$server_5xx" != 0 ]; then
+  echo "loadtest: requests failed" >&2
+  status=1
+fi
+case "$verdict" in *GREW*) echo "loadtest: memory kept growing" >&2; status=1 ;; esac
+if grep -q 'level=ERROR' "$tmp/versa.log"; then
+  echo "loadtest: the server logged errors:" >&2
+  grep 'level=ERROR' "$tmp/versa.log" | head -5 >&2
+  status=1
+fi
+exit $status

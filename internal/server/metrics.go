@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"versa/internal/kb"
 )
 
 // Metrics is Versa's Prometheus registry and the instruments on it. The
@@ -25,6 +28,7 @@ type Metrics struct {
 	reloadDuration prometheus.Histogram
 	problems       prometheus.Gauge
 	lastReload     prometheus.Gauge
+	search         *prometheus.HistogramVec
 }
 
 // routeUnmatched is the route label of requests no route matched, so raw
@@ -66,16 +70,25 @@ func NewMetrics() *Metrics {
 			Name: "versa_content_last_reload_success_timestamp_seconds",
 			Help: "Unix time of the last load that ended without an error.",
 		}),
+		search: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "versa_search_duration_seconds",
+			Help:    `Time the search index took to answer a search, by result: "ok", "invalid" (a 400), "not_ready" (still indexing) or "error".`,
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"result"}),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, m.inFlight,
 		m.reloads, m.reloadDuration, m.problems, m.lastReload,
+		m.search,
 	)
 	// Each result shows from the start, at zero.
 	for _, result := range []string{"ok", "problems", "error"} {
 		m.reloads.WithLabelValues(result)
+	}
+	for _, result := range []string{"ok", "invalid", "not_ready", "error"} {
+		m.search.WithLabelValues(result)
 	}
 	return m
 }
@@ -99,6 +112,30 @@ func (m *Metrics) ObserveReload(d time.Duration, problems int, err error) {
 		m.problems.Set(float64(problems))
 		m.lastReload.SetToCurrentTime()
 	}
+}
+
+// observeSearch records one search by the index: how long it took and
+// how it ended.
+func (m *Metrics) observeSearch(d time.Duration, err error) {
+	result := "ok"
+	switch {
+	case errors.Is(err, ErrSearchNotReady):
+		result = "not_ready"
+	case errors.Is(err, kb.ErrInvalid):
+		result = "invalid"
+	case err != nil:
+		result = "error"
+	}
+	m.search.WithLabelValues(result).Observe(d.Seconds())
+}
+
+// WatchIndexSize adds the gauge versa_search_index_documents, read from
+// docs at every scrape, so it follows each index swap. Call it once.
+func (m *Metrics) WatchIndexSize(docs func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "versa_search_index_documents",
+		Help: "Documents (sections, features and cells) in the search index being served; 0 while it is built.",
+	}, func() float64 { return float64(docs()) }))
 }
 
 // Handler serves the metrics in the Prometheus exposition format.

@@ -16,14 +16,59 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// strictTransportSecurity tells browsers to use HTTPS only, for two years.
+// It is sent only when Config.HTTPSHeaders says the site is reached over
+// HTTPS: over plain HTTP a browser ignores it, and on a site that is not
+// HTTPS everywhere it would lock readers out.
+const strictTransportSecurity = "max-age=63072000; includeSubDomains"
+
 // securityHeaders sets the headers every response carries, error pages and
-// static files included.
-func securityHeaders(next http.Handler) http.Handler {
+// static files included; with hsts, Strict-Transport-Security too.
+func securityHeaders(hsts bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("Content-Security-Policy", contentSecurityPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+			if hsts {
+				h.Set("Strict-Transport-Security", strictTransportSecurity)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Request limits beyond the http.Server's header limit. Every URL the site
+// makes is far shorter than maxURLBytes; the only bodies it reads are small
+// forms.
+const (
+	maxURLBytes  = 8 << 10
+	maxBodyBytes = 64 << 10
+)
+
+// limitRequests answers 414 to a request whose target is longer than
+// maxURLBytes and 413 to one that declares a body longer than maxBodyBytes,
+// and caps every other body at maxBodyBytes: a handler reading past it gets
+// an *http.MaxBytesError, which fail maps to 413.
+func (s *server) limitRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		uri := r.RequestURI // as sent; empty only for requests made in-process
+		if uri == "" {
+			uri = r.URL.RequestURI()
+		}
+		switch {
+		case len(uri) > maxURLBytes:
+			s.writeError(w, r, http.StatusRequestURITooLong)
+			return
+		case r.ContentLength > maxBodyBytes:
+			w.Header().Set("Connection", "close") // the body is not read
+			s.writeError(w, r, http.StatusRequestEntityTooLarge)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -216,10 +216,12 @@ func (s *server) runSearch(ctx context.Context, p searchParams) (SearchResults, 
 	if s.search == nil {
 		return SearchResults{}, ErrSearchNotReady
 	}
+	start := time.Now()
 	res, err := s.search.Search(ctx, SearchQuery{
 		Text: p.text, Kind: p.kind, Topic: p.topic, System: p.system,
 		Page: p.page, PerPage: p.perPage,
 	})
+	s.metrics.observeSearch(time.Since(start), err)
 	if err != nil {
 		return SearchResults{}, fmt.Errorf("search %q: %w", p.text, err)
 	}

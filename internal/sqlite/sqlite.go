@@ -104,6 +104,9 @@ func withHint(err error) error {
 //     BEGIN, so two writers queue on busy_timeout instead of one failing
 //     when its read lock cannot be upgraded; read-only transactions stay
 //     deferred.
+//   - temp_store(MEMORY) keeps statement journals and sorts in memory: they
+//     would otherwise spill to files in TMPDIR or /tmp, which a container
+//     with a read-only root filesystem does not have. Only /data is written.
 func dsn(path string) string {
 	// As a file: URI, a path may hold '?' or '#'.
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
@@ -111,6 +114,7 @@ func dsn(path string) string {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "page_size(16384)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")

@@ -280,6 +280,7 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 		"busy_timeout": "5000",
 		"synchronous":  "1",
 		"page_size":    "16384",
+		"temp_store":   "2", // MEMORY: nothing is written outside the data folder
 	}
 	for i := range 3 {
 		conn, err := db.db.Conn(ctx) // held open, so each is a new connection
