@@ -46,11 +46,26 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("find article: %w", err)
 	}
-	all, err := s.store.ListSystems(ctx, topicSlug)
+	// Names of every system (for links), cells of only those the tables show.
+	all, err := s.store.ListSystemNames(ctx, topicSlug)
 	if err != nil {
 		return fmt.Errorf("list systems: %w", err)
 	}
-	v := buildArticle(topic, a, all)
+	var shown []string
+	for _, m := range a.Matrices {
+		for _, slug := range m.Systems {
+			if !slices.Contains(shown, slug) && slices.ContainsFunc(all, func(s kb.System) bool { return s.Slug == slug }) {
+				shown = append(shown, slug)
+			}
+		}
+	}
+	var full []kb.System
+	if len(shown) > 0 {
+		if full, err = s.store.CompareSystems(ctx, topicSlug, shown); err != nil {
+			return fmt.Errorf("systems of the tables: %w", err)
+		}
+	}
+	v := buildArticle(topic, a, full, all)
 	v.Site = s.site(ctx)
 	return s.render(w, r, http.StatusOK, web.ArticlePage(v))
 }
@@ -73,8 +88,9 @@ func (s *server) articleNotFound(r *http.Request, t kb.Topic, slug string, err e
 }
 
 // buildArticle lays out an article: its HTML split at the matrix markers,
-// each marker replaced by its live table.
-func buildArticle(t kb.Topic, a kb.Article, all []kb.System) web.ArticleView {
+// each marker replaced by its live table. full holds the systems the tables
+// show, with their cells; all names every system of the topic.
+func buildArticle(t kb.Topic, a kb.Article, full, all []kb.System) web.ArticleView {
 	v := web.ArticleView{
 		TopicSlug:  t.Slug,
 		TopicTitle: t.Title,
@@ -84,14 +100,14 @@ func buildArticle(t kb.Topic, a kb.Article, all []kb.System) web.ArticleView {
 		Updated:    a.Updated,
 		Tags:       a.Tags,
 	}
-	bySlug := make(map[string]*kb.System, len(all))
-	for i := range all {
-		bySlug[all[i].Slug] = &all[i]
+	bySlug := make(map[string]*kb.System, len(full))
+	for i := range full {
+		bySlug[full[i].Slug] = &full[i]
 	}
 	for _, slug := range a.Systems {
 		name := slug
-		if s, ok := bySlug[slug]; ok {
-			name = s.Name
+		if i := slices.IndexFunc(all, func(s kb.System) bool { return s.Slug == slug }); i >= 0 {
+			name = all[i].Name
 		}
 		v.Systems = append(v.Systems, web.Crumb{Title: name, URL: systemPath(t.Slug, slug)})
 	}

@@ -48,6 +48,16 @@ func (c *countingStore) ListSystemSlugs(ctx context.Context, topic string) ([]st
 	return c.Store.ListSystemSlugs(ctx, topic)
 }
 
+func (c *countingStore) ListSystemNames(ctx context.Context, topic string) ([]kb.System, error) {
+	c.calls.Add(1)
+	return c.Store.ListSystemNames(ctx, topic)
+}
+
+func (c *countingStore) CompareSystems(ctx context.Context, topic string, slugs []string) ([]kb.System, error) {
+	c.calls.Add(1)
+	return c.Store.CompareSystems(ctx, topic, slugs)
+}
+
 func (c *countingStore) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
 	c.calls.Add(1)
 	return c.Store.FindSystem(ctx, topic, slug)

@@ -25,6 +25,12 @@ type Store interface {
 	// ListSystemSlugs is the sorted slugs of a topic's systems, without
 	// reading their cells, for pages that only link to them.
 	ListSystemSlugs(ctx context.Context, topic string) ([]string, error)
+	// ListSystemNames is a topic's systems with their slug and name only,
+	// sorted as ListSystems sorts them, for links and pickers.
+	ListSystemNames(ctx context.Context, topic string) ([]kb.System, error)
+	// CompareSystems is the named systems of a topic with their cells, in
+	// the order given; kb.ErrNotFound names a missing one.
+	CompareSystems(ctx context.Context, topic string, slugs []string) ([]kb.System, error)
 	FindSystem(ctx context.Context, topic, slug string) (kb.System, error)
 	ListArticles(ctx context.Context, f kb.ArticleFilter) ([]kb.Article, error)
 	ListTags(ctx context.Context, topic string) ([]string, error)

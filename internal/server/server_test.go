@@ -73,6 +73,34 @@ func (f *fakeStore) ListSystemSlugs(ctx context.Context, topic string) ([]string
 	return slugs, nil
 }
 
+func (f *fakeStore) ListSystemNames(ctx context.Context, topic string) ([]kb.System, error) {
+	systems, err := f.ListSystems(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]kb.System, len(systems))
+	for i, s := range systems {
+		names[i] = kb.System{Topic: s.Topic, Slug: s.Slug, Name: s.Name}
+	}
+	return names, nil
+}
+
+func (f *fakeStore) CompareSystems(ctx context.Context, topic string, slugs []string) ([]kb.System, error) {
+	systems, err := f.ListSystems(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	var out []kb.System
+	for _, slug := range slugs {
+		i := slices.IndexFunc(systems, func(s kb.System) bool { return s.Slug == slug })
+		if i < 0 {
+			return nil, kb.ErrNotFound
+		}
+		out = append(out, systems[i])
+	}
+	return out, nil
+}
+
 func (f *fakeStore) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

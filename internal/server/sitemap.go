@@ -260,9 +260,3 @@ func (s *server) writeXML(w http.ResponseWriter, r *http.Request, contentType st
 	}
 	return nil
 }
-
-// ListSystemSlugs reads from the request's snapshot, as scopedStore's
-// other methods do.
-func (s scopedStore) ListSystemSlugs(ctx context.Context, topic string) ([]string, error) {
-	return s.pick(ctx).ListSystemSlugs(ctx, topic)
-}

@@ -78,3 +78,15 @@ func (s scopedStore) ResolveAlias(ctx context.Context, topic, kind, from string)
 func (s scopedStore) Revision(ctx context.Context) (kb.Revision, error) {
 	return s.pick(ctx).Revision(ctx)
 }
+
+func (s scopedStore) ListSystemSlugs(ctx context.Context, topic string) ([]string, error) {
+	return s.pick(ctx).ListSystemSlugs(ctx, topic)
+}
+
+func (s scopedStore) ListSystemNames(ctx context.Context, topic string) ([]kb.System, error) {
+	return s.pick(ctx).ListSystemNames(ctx, topic)
+}
+
+func (s scopedStore) CompareSystems(ctx context.Context, topic string, slugs []string) ([]kb.System, error) {
+	return s.pick(ctx).CompareSystems(ctx, topic, slugs)
+}

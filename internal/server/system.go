@@ -45,7 +45,7 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("find system: %w", err)
 	}
-	all, err := s.store.ListSystems(ctx, topicSlug)
+	all, err := s.store.ListSystemNames(ctx, topicSlug) // for the compare links
 	if err != nil {
 		return fmt.Errorf("list systems: %w", err)
 	}

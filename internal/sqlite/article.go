@@ -126,8 +126,9 @@ func articlePage(f kb.ArticleFilter, slug string) (string, []any) {
 		args = append(args, f.Tag)
 	}
 	if f.System != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM article_systems s
-			WHERE s.article_id = a.id AND s.system = ?)`)
+		// Driven by article_systems_by_system: the few articles that name
+		// the system, rather than a probe for every article.
+		where = append(where, `a.id IN (SELECT s.article_id FROM article_systems s WHERE s.system = ?)`)
 		args = append(args, f.System)
 	}
 	cond := ""

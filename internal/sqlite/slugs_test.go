@@ -80,3 +80,29 @@ func TestListSystemSlugsEmptyTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// ListSystemNames gives ListSystems' systems in its order, without cells.
+func TestListSystemNames(t *testing.T) {
+	ctx := context.Background()
+	db := loadDB(t)
+	for _, topic := range []string{"web", "db"} {
+		full, err := db.ListSystems(ctx, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []kb.System
+		for _, s := range full {
+			want = append(want, kb.System{Topic: s.Topic, Slug: s.Slug, Name: s.Name})
+		}
+		got, err := db.ListSystemNames(ctx, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("ListSystemNames(%q) (-from ListSystems +got):\n%s", topic, diff)
+		}
+	}
+	if _, err := db.ListSystemNames(ctx, "nope"); !errors.Is(err, kb.ErrNotFound) {
+		t.Errorf("unknown topic: err = %v, want not found", err)
+	}
+}
