@@ -64,6 +64,9 @@ type Config struct {
 	Watch     bool          // follow edits of the content folder while serving
 	Poll      time.Duration // look for edits this often instead of using inotify; 0: inotify
 	BaseURL   string        // the public origin for absolute URLs (sitemap, feed)
+	// TrustProxyHeaders reads X-Forwarded-For and X-Forwarded-Proto, set
+	// by a reverse proxy in front.
+	TrustProxyHeaders bool
 	// HTTPSHeaders sends Strict-Transport-Security: the site is reached
 	// over HTTPS only.
 	HTTPSHeaders bool
@@ -88,6 +91,8 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	dev, _ := strconv.ParseBool(env("VERSA_DEV", "false"))
 	fs.BoolVar(&cfg.Dev, "dev", dev, "show content problems on every page (VERSA_DEV)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("VERSA_BASE_URL", ""), "public origin for absolute URLs, e.g. https://versa.example.com (VERSA_BASE_URL)")
+	trust, _ := strconv.ParseBool(env("VERSA_TRUST_PROXY_HEADERS", "false"))
+	fs.BoolVar(&cfg.TrustProxyHeaders, "trust-proxy-headers", trust, "take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto; set only behind a proxy that always sets them (VERSA_TRUST_PROXY_HEADERS)")
 	https, _ := strconv.ParseBool(env("VERSA_HTTPS_HEADERS", "false"))
 	fs.BoolVar(&cfg.HTTPSHeaders, "https-headers", https, "send Strict-Transport-Security; set when readers reach the site over HTTPS only, directly or through a proxy (VERSA_HTTPS_HEADERS)")
 	grace, _ := time.ParseDuration(env("VERSA_SHUTDOWN_TIMEOUT", "10s"))
@@ -268,7 +273,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, HTTPSHeaders: cfg.HTTPSHeaders, Search: searchAdapter{ix}, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: searchAdapter{ix}, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
