@@ -112,8 +112,9 @@ type Option struct {
 	Label string
 }
 
-// supportLabel is the word shown with a support level's icon.
-func supportLabel(s string) string {
+// SupportLabel is the word shown with a support level's icon (pages, the
+// preview image and the snapshot diff say the same words).
+func SupportLabel(s string) string {
 	switch s {
 	case "yes":
 		return "Yes"

@@ -363,7 +363,7 @@ func drawPreview(img *image.RGBA, v web.CompareView) error {
 			}
 			shape := map[string]string{"partial": "half", "unknown": "ring"}[cell.Support]
 			c.dot(colSupport[cell.Support], float64(x)+9, float64(y)+26, 9, shape)
-			c.text(body, colFG, x+26, y+34, colW-42, supportWord(cell.Support))
+			c.text(body, colFG, x+26, y+34, colW-42, web.SupportLabel(cell.Support))
 		}
 		y += rowH
 		c.fill(colBorder, previewMargin-12, y, previewW-previewMargin+12, y+1)

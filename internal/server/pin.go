@@ -652,7 +652,7 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 func cellWords(c pinnedCell) string {
 	w := c.Value
 	if w == "" {
-		w = supportWord(c.Support)
+		w = web.SupportLabel(c.Support)
 	}
 	if c.Note != "" {
 		w += " (" + c.Note + ")"
@@ -667,21 +667,6 @@ func cellWords(c pinnedCell) string {
 		w += ", source " + c.Source
 	}
 	return w
-}
-
-// supportWord is the word a page shows for a support level.
-func supportWord(s string) string {
-	switch s {
-	case "yes":
-		return "Yes"
-	case "partial":
-		return "Partial"
-	case "plugin":
-		return "Plugin"
-	case "no":
-		return "No"
-	}
-	return "unknown"
 }
 
 // snapshotCollector reports the number of pinned snapshots at each scrape.
