@@ -332,3 +332,52 @@ func TestLineEndingsAndBOM(t *testing.T) {
 		t.Errorf("CRLF/BOM file parsed as %+v", a)
 	}
 }
+
+// TestFeatureKeys accepts the keys public data sets use (any case, '.', '_'
+// and '-') and refuses what would break a row anchor or a ?need= list.
+func TestFeatureKeys(t *testing.T) {
+	tests := []struct {
+		key  string
+		want string // the problem, or "" for none
+	}{
+		{key: "orm"},
+		{key: "async_views"},
+		{key: "es6.module"},
+		{key: "css-grid"},
+		{key: "HTTP2"},
+		{key: "Secondary_Indexes"},
+		{key: "x__y"},
+		{key: "has space", want: `t/topic.yaml:3: bad feature key "has space": use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit`},
+		{key: "a,b", want: `t/topic.yaml:3: bad feature key "a,b": use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit`},
+		{key: "_private", want: `t/topic.yaml:3: bad feature key "_private": use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit`},
+		{key: "a/b", want: `t/topic.yaml:3: bad feature key "a/b": use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"t/topic.yaml":     {Data: []byte("title: T\nfeatures:\n  - key: \"" + tt.key + "\"\n    name: N\n")},
+				"t/systems/one.md": {Data: []byte("---\nname: One\nfeatures:\n  \"" + tt.key + "\": yes\n---\n")},
+			}
+			c, problems, err := Load(fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range problems {
+				got = append(got, p.String())
+			}
+			if tt.want == "" {
+				if len(got) > 0 {
+					t.Fatalf("problems = %q, want none", got)
+				}
+				if cell := c.Systems[0].Cell(tt.key); cell.Support != kb.SupportYes {
+					t.Errorf("cell %s = %+v, want yes", tt.key, cell)
+				}
+				return
+			}
+			if len(got) == 0 || got[0] != tt.want {
+				t.Errorf("problems = %q, want first %q", got, tt.want)
+			}
+		})
+	}
+}

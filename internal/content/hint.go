@@ -9,9 +9,12 @@ import (
 // slugRE is the spec's slug: lowercase a-z, 0-9 and single hyphens.
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// keyRE is a feature or category key: like a slug, but underscores and dots
-// may also separate words (async_views, es6.modules).
-var keyRE = regexp.MustCompile(`^[a-z0-9]+([-_.][a-z0-9]+)*$`)
+// keyRE is a feature or category key. Keys are not slugs: they name rows
+// (#feature-{key}, ?need={key}) and come from data sets with their own
+// conventions (async_views, es6.modules, css-grid, HTTP2), so letters of
+// either case, digits, '-', '_' and '.' are accepted; what would break a
+// URL or a comma-separated list (spaces, commas, slashes, '#', '?') is not.
+var keyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // checkSlug explains what is wrong with a slug, or returns "".
 func checkSlug(s string) string {

@@ -114,7 +114,7 @@ func (t *topicInfo) parseCategories(f *file, fd field) {
 			f.addf(line, "category without a key: add `key: ...`")
 			continue
 		case !keyRE.MatchString(c.Key):
-			f.addf(line, "bad category key %q: use lowercase a-z, 0-9, and - _ . between words", c.Key)
+			f.addf(line, "bad category key %q: use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit", c.Key)
 			continue
 		case first[c.Key] > 0:
 			f.addf(line, "duplicate category key %q (first defined on line %d)", c.Key, first[c.Key])
@@ -168,7 +168,7 @@ func (t *topicInfo) parseFeatures(f *file, fd field) {
 			f.addf(line, "feature without a key: add `key: ...`")
 			continue
 		case !keyRE.MatchString(ft.Key):
-			f.addf(line, "bad feature key %q: use lowercase a-z, 0-9, and - _ . between words", ft.Key)
+			f.addf(line, "bad feature key %q: use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit", ft.Key)
 			continue
 		case first[ft.Key] > 0:
 			f.addf(line, "duplicate feature key %q (first defined on line %d)", ft.Key, first[ft.Key])
