@@ -234,6 +234,10 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 		slugs = append(slugs, slug)
 	}
 	q, add, canonical := parseCompareQuery(u)
+	if allCategories(topic, q.categories) {
+		// Every category ticked is the same view as none: one URL for it.
+		q.categories, canonical = nil, false
+	}
 	if add != "" {
 		if _, ok := bySlug[add]; !ok {
 			return nil, 0, s.systemNotFound(topic, all, add, kb.ErrNotFound)
@@ -260,6 +264,20 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 		return c, http.StatusSeeOther, nil // a form submission
 	}
 	return c, 0, nil
+}
+
+// allCategories reports whether keys names every category of t (and
+// nothing else), which shows the same rows as no category filter.
+func allCategories(t kb.Topic, keys []string) bool {
+	if len(keys) == 0 || len(keys) != len(t.Categories) {
+		return false
+	}
+	for _, c := range t.Categories {
+		if !slices.Contains(keys, c.Key) {
+			return false
+		}
+	}
+	return true
 }
 
 // check refuses a view of fewer than two systems and unknown filters.
@@ -355,7 +373,7 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 
 	// Categories, needs and rows.
 	for _, c := range t.Categories {
-		v.Categories = append(v.Categories, web.CategoryOption{Key: c.Key, Title: c.Title, Checked: slices.Contains(q.categories, c.Key)})
+		v.Categories = append(v.Categories, web.CategoryOption{Key: c.Key, Title: c.Title, Checked: len(q.categories) == 0 || slices.Contains(q.categories, c.Key)})
 	}
 	featureName := map[string]string{}
 	for _, f := range t.Features {
