@@ -22,6 +22,7 @@ type SystemView struct {
 	Groups     []FeatureGroup
 	Compare    []Crumb // "Compare with …" links to each other system
 	Articles   []ArticleItem
+	Source     string // the system's file, relative to the content folder
 }
 
 // SystemSection is one `##` section of a system's file.
@@ -76,6 +77,7 @@ type TopicView struct {
 	Matched  int  // features the filter keeps, listed in Features
 	// ClearFilter is the URL of the view without the filter.
 	ClearFilter string
+	Source      string // the topic's topic.yaml, relative to the content folder
 }
 
 // TopicQuery is the filter part of a topic URL, for hidden form fields.
@@ -132,6 +134,7 @@ type ArticleView struct {
 	Tags       []string
 	Systems    []Crumb
 	Parts      []ArticlePart
+	Source     string // the article's file, relative to the content folder
 }
 
 // ArticlePart is a run of the article's HTML or one of its live tables.

@@ -21,6 +21,10 @@ type Site struct {
 	// Base is the site's public origin, such as "https://versa.example.com",
 	// when one is configured; link previews then carry absolute URLs.
 	Base string
+	// EditBase, when set, starts the "Edit this page" link of every page
+	// made from one content file: the file's path relative to the content
+	// folder is appended, as in https://github.com/org/kb/edit/main/content/.
+	EditBase string
 }
 
 // Page is the head and chrome of one page, passed to Layout.
@@ -37,6 +41,9 @@ type Page struct {
 	Image string
 	// Type is the page's og:type; empty means "website".
 	Type string
+	// Source is the content file the page is made from, relative to the
+	// content folder; with Site.EditBase it gives the "Edit this page" link.
+	Source string
 }
 
 // Crumb is one step of the breadcrumbs; the last one is the current page and

@@ -357,3 +357,48 @@ func TestShortRevision(t *testing.T) {
 		}
 	}
 }
+
+// TestEditLink shows "Edit this page" only on a page made from a content
+// file, and only when an edit URL is configured.
+func TestEditLink(t *testing.T) {
+	const base = "https://git.example/kb/edit/main/content/"
+	tests := []struct {
+		name string
+		page templ.Component
+		want string // the link's href, or "" for no link
+	}{
+		{"system", SystemPage(SystemView{Site: Site{EditBase: base}, Source: "web/systems/django.md"}), base + "web/systems/django.md"},
+		{"topic", TopicPage(TopicView{Site: Site{EditBase: base}, Source: "web/topic.yaml"}), base + "web/topic.yaml"},
+		{"article", ArticlePage(ArticleView{Site: Site{EditBase: base}, Source: "web/articles/a.md"}), base + "web/articles/a.md"},
+		{"not configured", SystemPage(SystemView{Source: "web/systems/django.md"}), ""},
+		{"no file behind the page", HomePage(HomeView{Site: Site{EditBase: base}}), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, _ := render(t, tt.page)
+			links := find(doc, byTestID("edit-link"))
+			switch {
+			case tt.want == "" && len(links) > 0:
+				t.Errorf("edit link %q shown, want none", attr(links[0], "href"))
+			case tt.want != "" && len(links) != 1:
+				t.Errorf("%d edit links, want 1", len(links))
+			case tt.want != "" && attr(links[0], "href") != tt.want:
+				t.Errorf("edit link = %q, want %q", attr(links[0], "href"), tt.want)
+			}
+		})
+	}
+}
+
+// TestHiddenCount says how many rows "differences only" hides, in words
+// that agree with the number.
+func TestHiddenCount(t *testing.T) {
+	for _, tt := range []struct {
+		hidden int
+		want   string
+	}{{0, "(0 same rows hidden)"}, {1, "(1 same row hidden)"}, {12, "(12 same rows hidden)"}} {
+		doc, _ := render(t, ComparePage(CompareView{Diff: true, Hidden: tt.hidden}))
+		if got := texts(doc, "hidden-count"); len(got) != 1 || got[0] != tt.want {
+			t.Errorf("hidden %d: text = %q, want %q", tt.hidden, got, tt.want)
+		}
+	}
+}

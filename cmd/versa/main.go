@@ -17,10 +17,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,6 +65,7 @@ type Config struct {
 	Watch     bool          // follow edits of the content folder while serving
 	Poll      time.Duration // look for edits this often instead of using inotify; 0: inotify
 	BaseURL   string        // the public origin for absolute URLs (sitemap, feed)
+	EditURL   string        // where "Edit this page" links start; empty: no link
 	// TrustProxyHeaders reads X-Forwarded-For and X-Forwarded-Proto, set
 	// by a reverse proxy in front.
 	TrustProxyHeaders bool
@@ -81,33 +83,41 @@ type Config struct {
 }
 
 // parseArgs reads the command, its flags and its arguments. Flags may come
-// before or after the command; each defaults to its VERSA_* variable.
+// before or after the command. Each flag's VERSA_* variable (the flag's
+// name in capitals, with _ for -) sets it first, through the same parser,
+// so a bad value in the environment is an error as it is on the command
+// line; a flag given wins over its variable.
 func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []string, err error) {
 	fs := flag.NewFlagSet("versa", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Addr, "addr", env("VERSA_ADDR", ":8080"), "address to listen on (VERSA_ADDR)")
-	fs.StringVar(&cfg.Content, "content", env("VERSA_CONTENT", "content"), "content folder (VERSA_CONTENT)")
-	fs.StringVar(&cfg.Data, "data", env("VERSA_DATA", "data"), "data folder for the database (VERSA_DATA)")
-	dev, _ := strconv.ParseBool(env("VERSA_DEV", "false"))
-	fs.BoolVar(&cfg.Dev, "dev", dev, "show content problems on every page (VERSA_DEV)")
-	fs.StringVar(&cfg.BaseURL, "base-url", env("VERSA_BASE_URL", ""), "public origin for absolute URLs, e.g. https://versa.example.com (VERSA_BASE_URL)")
-	trust, _ := strconv.ParseBool(env("VERSA_TRUST_PROXY_HEADERS", "false"))
-	fs.BoolVar(&cfg.TrustProxyHeaders, "trust-proxy-headers", trust, "take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto; set only behind a proxy that always sets them (VERSA_TRUST_PROXY_HEADERS)")
-	https, _ := strconv.ParseBool(env("VERSA_HTTPS_HEADERS", "false"))
-	fs.BoolVar(&cfg.HTTPSHeaders, "https-headers", https, "send Strict-Transport-Security; set when readers reach the site over HTTPS only, directly or through a proxy (VERSA_HTTPS_HEADERS)")
-	grace, _ := time.ParseDuration(env("VERSA_SHUTDOWN_TIMEOUT", "10s"))
-	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", grace, "on SIGTERM or SIGINT, how long requests in flight may take to finish (VERSA_SHUTDOWN_TIMEOUT)")
-	watch, _ := strconv.ParseBool(env("VERSA_WATCH", "true"))
-	fs.BoolVar(&cfg.Watch, "watch", watch, "reload the content folder when its files change (VERSA_WATCH)")
-	poll, _ := time.ParseDuration(env("VERSA_POLL", "0"))
-	fs.DurationVar(&cfg.Poll, "poll", poll, "look for content edits this often (e.g. 2s) instead of using inotify, for network or container filesystems (VERSA_POLL)")
-	pinRate, _ := strconv.ParseFloat(env("VERSA_PIN_RATE", "10"), 64)
-	fs.Float64Var(&cfg.PinRate, "pin-rate", pinRate, "pinned snapshots one client address may create a minute; -1 for no limit (VERSA_PIN_RATE)")
-	maxSnaps, _ := strconv.Atoi(env("VERSA_MAX_SNAPSHOTS", "100000"))
-	fs.IntVar(&cfg.MaxSnapshots, "max-snapshots", maxSnaps, "pinned snapshots to keep before refusing new pins; -1 for no bound (VERSA_MAX_SNAPSHOTS)")
-	maxSnapBytes, _ := strconv.Atoi(env("VERSA_MAX_SNAPSHOT_BYTES", "1048576"))
-	fs.IntVar(&cfg.MaxSnapshotBytes, "max-snapshot-bytes", maxSnapBytes, "largest pinned snapshot, in bytes of JSON; -1 for no bound (VERSA_MAX_SNAPSHOT_BYTES)")
-	fs.StringVar(&cfg.LogFormat, "log-format", env("VERSA_LOG_FORMAT", "text"), "log format: text or json (VERSA_LOG_FORMAT)")
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&cfg.Content, "content", "content", "content folder")
+	fs.StringVar(&cfg.Data, "data", "data", "data folder for the database")
+	fs.BoolVar(&cfg.Dev, "dev", false, "show content problems on every page")
+	fs.StringVar(&cfg.BaseURL, "base-url", "", "public origin for absolute URLs, e.g. https://versa.example.com")
+	fs.StringVar(&cfg.EditURL, "edit-url", "", `start of each page's "Edit this page" link, to which the file's path in the content folder is appended, e.g. https://github.com/org/kb/edit/main/content/`)
+	fs.BoolVar(&cfg.TrustProxyHeaders, "trust-proxy-headers", false, "take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto; set only behind a proxy that always sets them")
+	fs.BoolVar(&cfg.HTTPSHeaders, "https-headers", false, "send Strict-Transport-Security; set when readers reach the site over HTTPS only, directly or through a proxy")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, how long requests in flight may take to finish")
+	fs.BoolVar(&cfg.Watch, "watch", true, "reload the content folder when its files change")
+	fs.DurationVar(&cfg.Poll, "poll", 0, "look for content edits this often (e.g. 2s) instead of using inotify, for network or container filesystems")
+	fs.Float64Var(&cfg.PinRate, "pin-rate", 10, "pinned snapshots one client address may create a minute; -1 for no limit")
+	fs.IntVar(&cfg.MaxSnapshots, "max-snapshots", 100000, "pinned snapshots to keep before refusing new pins; -1 for no bound")
+	fs.IntVar(&cfg.MaxSnapshotBytes, "max-snapshot-bytes", 1048576, "largest pinned snapshot, in bytes of JSON; -1 for no bound")
+	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envName(f.Name)
+		f.Usage += " (" + name + ")"
+		if v, ok := os.LookupEnv(name); ok && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %w", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return "", cfg, nil, envErr
+	}
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: versa [serve|check [DIR]|build|backup FILE|healthcheck] [flags]")
 		fs.PrintDefaults()
@@ -125,14 +135,23 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return "", cfg, nil, fmt.Errorf("--log-format must be text or json, not %q", cfg.LogFormat)
 	}
+	for _, u := range []struct{ flag, val string }{{"base-url", cfg.BaseURL}, {"edit-url", cfg.EditURL}} {
+		if u.val != "" && !httpURL(u.val) {
+			return "", cfg, nil, fmt.Errorf("--%s must be an http or https URL, not %q", u.flag, u.val)
+		}
+	}
 	return cmd, cfg, fs.Args(), nil
 }
 
-func env(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
+// envName is the variable of a flag: "base-url" is VERSA_BASE_URL.
+func envName(flag string) string {
+	return "VERSA_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// httpURL reports whether s is an absolute http or https URL.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -273,7 +292,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: searchAdapter{ix}, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: searchAdapter{ix}, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheck(t *testing.T) {
@@ -100,5 +101,44 @@ func TestFlagsAndEnv(t *testing.T) {
 	}
 	if _, _, _, err := parseArgs([]string{"--log-format", "xml"}, &bytes.Buffer{}); err == nil {
 		t.Errorf("--log-format xml accepted")
+	}
+	for _, bad := range [][]string{{"--edit-url", "javascript:alert(1)"}, {"--base-url", "example.com"}} {
+		if _, _, _, err := parseArgs(bad, &bytes.Buffer{}); err == nil {
+			t.Errorf("parseArgs(%q) accepted", bad)
+		}
+	}
+	_, cfg, _, err = parseArgs([]string{"--edit-url", "https://git.example/kb/edit/main/content/"}, &bytes.Buffer{})
+	if err != nil || cfg.EditURL != "https://git.example/kb/edit/main/content/" {
+		t.Errorf("--edit-url: %+v %v", cfg, err)
+	}
+}
+
+// TestEnvValues reads every variable through its flag's parser: a value the
+// flag would refuse is an error naming the variable, not a silent default,
+// and a flag given on the command line wins over its variable.
+func TestEnvValues(t *testing.T) {
+	t.Setenv("VERSA_POLL", "2s")
+	t.Setenv("VERSA_PIN_RATE", "-1")
+	t.Setenv("VERSA_EDIT_URL", "https://git.example/e/")
+	t.Setenv("VERSA_ADDR", ":1")
+	_, cfg, _, err := parseArgs([]string{"--addr", ":2"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Poll != 2*time.Second || cfg.PinRate != -1 || cfg.EditURL != "https://git.example/e/" || cfg.Addr != ":2" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+	for _, tt := range []struct{ key, val string }{
+		{"VERSA_SHUTDOWN_TIMEOUT", "10"}, // no unit
+		{"VERSA_WATCH", "maybe"},
+		{"VERSA_MAX_SNAPSHOTS", "lots"},
+	} {
+		t.Run(tt.key, func(t *testing.T) {
+			t.Setenv(tt.key, tt.val)
+			_, _, _, err := parseArgs(nil, &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.key) {
+				t.Errorf("%s=%s: err = %v, want an error naming the variable", tt.key, tt.val, err)
+			}
+		})
 	}
 }

@@ -99,6 +99,7 @@ func buildArticle(t kb.Topic, a kb.Article, full, all []kb.System) web.ArticleVi
 		Summary:    a.Summary,
 		Updated:    a.Updated,
 		Tags:       a.Tags,
+		Source:     a.Path,
 	}
 	bySlug := make(map[string]*kb.System, len(full))
 	for i := range full {

@@ -61,6 +61,10 @@ type Config struct {
 	// when readers reach the site over HTTPS only (directly or through a
 	// TLS-terminating proxy).
 	HTTPSHeaders bool
+	// EditURL, such as "https://github.com/org/kb/edit/main/content/",
+	// adds an "Edit this page" link to each page made from one content
+	// file: the file's path in the content folder is appended to it.
+	EditURL string
 	// Metrics records requests and serves /metrics; nil makes a new set on
 	// a registry of its own.
 	Metrics *Metrics
@@ -101,6 +105,7 @@ type server struct {
 	// base and trustProxy are Config.BaseURL and TrustProxyHeaders.
 	base       string
 	trustProxy bool
+	editBase   string // Config.EditURL, ending in "/"; empty: no edit links
 	metrics    *Metrics
 	pin        *pinning // nil: pinning is off
 	search     Searcher // nil until cmd/versa sets one
@@ -120,6 +125,9 @@ func New(cfg Config, store Store) http.Handler {
 	s.pages = newPageCache(cacheBytes)
 	s.base = strings.TrimRight(cfg.BaseURL, "/")
 	s.trustProxy = cfg.TrustProxyHeaders
+	if cfg.EditURL != "" {
+		s.editBase = strings.TrimRight(cfg.EditURL, "/") + "/"
+	}
 	if s.metrics = cfg.Metrics; s.metrics == nil {
 		s.metrics = NewMetrics()
 	}

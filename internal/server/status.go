@@ -19,14 +19,14 @@ func (s *server) site(ctx context.Context) web.Site {
 		if !errors.Is(err, kb.ErrNotFound) {
 			s.log.WarnContext(ctx, "read revision for layout", "err", err)
 		}
-		return web.Site{Base: s.base}
+		return web.Site{Base: s.base, EditBase: s.editBase}
 	}
 	return s.siteOf(rev)
 }
 
 // siteOf is site for a revision already read.
 func (s *server) siteOf(rev kb.Revision) web.Site {
-	site := web.Site{Revision: rev.ID, Base: s.base}
+	site := web.Site{Revision: rev.ID, Base: s.base, EditBase: s.editBase}
 	if s.dev {
 		site.Problems = problemStrings(rev.Problems)
 	}

@@ -71,6 +71,7 @@ func buildSystem(t kb.Topic, sys kb.System, all []kb.System, articles []kb.Artic
 		Summary:    sys.Summary,
 		Homepage:   sys.Homepage,
 		Tags:       sys.Tags,
+		Source:     sys.Path,
 	}
 	for _, sec := range sys.Sections {
 		ws := web.SystemSection{Kind: string(sec.Kind), Heading: sec.Heading, Anchor: sec.Anchor, HTML: sec.HTML}

@@ -209,6 +209,7 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 		Collapse: len(t.Features) > collapseOver,
 		Query:    web.TopicQuery{Cols: strings.Join(q.cols, ","), Need: strings.Join(q.need, ","), Sort: q.sort, Filter: q.filter},
 		Systems:  len(systems),
+		Source:   t.Path,
 	}
 	unfiltered := q
 	unfiltered.filter = ""
