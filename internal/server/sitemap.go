@@ -21,10 +21,11 @@ import (
 // tests can lower them.
 var (
 	sitemapMaxURLs = 50_000
-	// sitemapMaxPairs caps the compare pairs listed per topic: n systems
-	// have n(n-1)/2 pairs, 79,800 at 400, most of which no one searches
-	// for. The first pairs in slug order are listed.
-	sitemapMaxPairs = 5_000
+	// sitemapMaxPairs caps the compare pairs listed per topic. n systems
+	// have n(n-1)/2 pairs: 79,800 at 400, all listed (in two sitemap
+	// parts). The cap only bounds the list's memory on topics of over 630
+	// systems, where the first pairs in slug order are listed.
+	sitemapMaxPairs = 200_000
 )
 
 const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
