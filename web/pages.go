@@ -153,6 +153,9 @@ type ArticlesView struct {
 	Tags     []FilterChip
 	Topics   []FilterChip
 	ClearURL string // the list without filters
+	Page     int    // from 1
+	NewerURL string // the previous page; empty on the first
+	OlderURL string // the next page; empty on the last
 }
 
 // ArticleItem is one article in a list.

@@ -200,31 +200,50 @@ func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
 		if !slices.Contains(every, tag) {
 			links := make([]web.Crumb, 0, len(every))
 			for _, t := range every {
-				links = append(links, web.Crumb{Title: t, URL: articlesURL(topicSlug, t)})
+				links = append(links, web.Crumb{Title: t, URL: articlesURL(topicSlug, t, 1)})
 			}
 			return notFound(fmt.Sprintf("No article is tagged %q. These tags exist:", tag), links,
 				fmt.Errorf("tag %q: %w", tag, kb.ErrNotFound))
 		}
 	}
+	page, err := listPage(q.Get("page"))
+	if err != nil {
+		return err
+	}
 	tags, err := s.store.ListTags(ctx, topicSlug)
 	if err != nil {
 		return fmt.Errorf("list tags: %w", err)
 	}
-	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{Topic: topicSlug, Tag: tag})
+	// One more than a page tells whether there is an older page.
+	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{Topic: topicSlug, Tag: tag,
+		Limit: articlesPerPage + 1, Offset: (page - 1) * articlesPerPage})
 	if err != nil {
 		return fmt.Errorf("list articles: %w", err)
+	}
+	if len(articles) == 0 && page > 1 {
+		return notFound(fmt.Sprintf("There is no page %d of these articles.", page),
+			[]web.Crumb{{Title: "The first page", URL: articlesURL(topicSlug, tag, 1)}},
+			fmt.Errorf("articles page %d: %w", page, kb.ErrNotFound))
 	}
 	v := web.ArticlesView{
 		Site:     s.site(ctx),
 		Tag:      tag,
 		Topic:    topicSlug,
-		Articles: articleItems(articles, titles),
+		Page:     page,
 		ClearURL: "/articles",
 	}
+	if len(articles) > articlesPerPage {
+		articles = articles[:articlesPerPage]
+		v.OlderURL = articlesURL(topicSlug, tag, page+1)
+	}
+	if page > 1 {
+		v.NewerURL = articlesURL(topicSlug, tag, page-1)
+	}
+	v.Articles = articleItems(articles, titles)
 	for _, t := range topics {
-		c := web.FilterChip{Label: t.Title, URL: articlesURL(t.Slug, tag)}
+		c := web.FilterChip{Label: t.Title, URL: articlesURL(t.Slug, tag, 1)}
 		if t.Slug == topicSlug {
-			c.Current, c.URL = true, articlesURL("", tag)
+			c.Current, c.URL = true, articlesURL("", tag, 1)
 		}
 		v.Topics = append(v.Topics, c)
 	}
@@ -232,30 +251,48 @@ func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
 		tags = append(tags, tag) // tagged in other topics only: still removable
 	}
 	for _, t := range tags {
-		c := web.FilterChip{Label: t, URL: articlesURL(topicSlug, t)}
+		c := web.FilterChip{Label: t, URL: articlesURL(topicSlug, t, 1)}
 		if t == tag {
-			c.Current, c.URL = true, articlesURL(topicSlug, "")
+			c.Current, c.URL = true, articlesURL(topicSlug, "", 1)
 		}
 		v.Tags = append(v.Tags, c)
 	}
 	return s.render(w, r, http.StatusOK, web.ArticlesPage(v))
 }
 
-// articlesURL is the article list with the given filters.
-func articlesURL(topic, tag string) string {
-	var parts []string
+// articlesPerPage is the length of one page of /articles: a page stays
+// light on a folder of thousands of articles.
+var articlesPerPage = 100 // a variable so tests can lower it
+
+// listPage reads the ?page= of a list: 1 when absent; a number below 1 or
+// not a number is a bad request.
+func listPage(v string) (int, error) {
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, &pageError{message: fmt.Sprintf("The page %q is not a page number: use 1, 2, 3 ...", v),
+			err: fmt.Errorf("list page %q: %w", v, kb.ErrInvalid)}
+	}
+	return n, nil
+}
+
+// articlesURL is the article list with the given filters, at page (the
+// first page has no page parameter).
+func articlesURL(topic, tag string, page int) string {
+	q := url.Values{}
 	if tag != "" {
-		parts = append(parts, "tag="+url.QueryEscape(tag))
+		q.Set("tag", tag)
 	}
 	if topic != "" {
-		parts = append(parts, "topic="+url.QueryEscape(topic))
+		q.Set("topic", topic)
 	}
-	if len(parts) == 0 {
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if len(q) == 0 {
 		return "/articles"
 	}
-	u := "/articles?" + parts[0]
-	if len(parts) > 1 {
-		u += "&" + parts[1]
-	}
-	return u
+	return "/articles?" + q.Encode()
 }

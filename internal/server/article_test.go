@@ -151,6 +151,50 @@ func TestArticles(t *testing.T) {
 	}
 }
 
+// TestArticlesPages splits the list into pages, newest first, each linking
+// to its neighbours; a page past the end is a 404 and a bad number a 400.
+func TestArticlesPages(t *testing.T) {
+	old := articlesPerPage
+	articlesPerPage = 1
+	t.Cleanup(func() { articlesPerPage = old })
+	h := realServer(t, writeContent(t, dbContent))
+	tests := []struct {
+		name, target string
+		status       int
+		want         []string // article links
+		newer, older string   // pager links; "" for none
+	}{
+		{name: "first", target: "/articles", status: 200, want: []string{"/articles/db/picking"}, older: "/articles?page=2"},
+		{name: "last", target: "/articles?page=2", status: 200, want: []string{"/articles/db/older"}, newer: "/articles"},
+		{name: "filters kept", target: "/articles?topic=db", status: 200, want: []string{"/articles/db/picking"}, older: "/articles?page=2&topic=db"},
+		{name: "one page only", target: "/articles?tag=history", status: 200, want: []string{"/articles/db/older"}},
+		{name: "past the end", target: "/articles?page=3", status: 404},
+		{name: "zero", target: "/articles?page=0", status: 400},
+		{name: "not a number", target: "/articles?page=two", status: 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, h, tt.target)
+			if rec.Code != tt.status {
+				t.Fatalf("GET %s = %d, want %d", tt.target, rec.Code, tt.status)
+			}
+			if tt.status != 200 {
+				return
+			}
+			doc := parse(t, rec.Body.String())
+			if diff := cmp.Diff(tt.want, attrs(doc, "article-link", "href")); diff != "" {
+				t.Errorf("articles (-want +got):\n%s", diff)
+			}
+			if got := attrs(doc, "newer", "href"); strings.Join(got, "") != tt.newer {
+				t.Errorf("newer = %q, want %q", got, tt.newer)
+			}
+			if got := attrs(doc, "older", "href"); strings.Join(got, "") != tt.older {
+				t.Errorf("older = %q, want %q", got, tt.older)
+			}
+		})
+	}
+}
+
 // textOf is the text below n.
 func textOf(n *html.Node) string {
 	var b strings.Builder
