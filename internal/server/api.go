@@ -322,22 +322,9 @@ func (s *server) handleAPITopics(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// findAPITopic reads the {topic} of an /api/ URL.
-func (s *server) findAPITopic(r *http.Request) (kb.Topic, error) {
-	slug := chi.URLParam(r, "topic")
-	t, err := s.store.FindTopic(r.Context(), slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		return t, s.topicNotFound(r, slug, err)
-	}
-	if err != nil {
-		return t, fmt.Errorf("find topic: %w", err)
-	}
-	return t, nil
-}
-
 // handleAPITopic serves GET /api/topics/{topic}.
 func (s *server) handleAPITopic(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.findAPITopic(r)
+	t, err := s.findTopicParam(r)
 	if err != nil {
 		return err
 	}
@@ -361,7 +348,7 @@ func (s *server) handleAPITopic(w http.ResponseWriter, r *http.Request) error {
 // answers 308 to the canonical URL.
 func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	t, err := s.findAPITopic(r)
+	t, err := s.findTopicParam(r)
 	if err != nil {
 		return err
 	}

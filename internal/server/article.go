@@ -70,6 +70,17 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, web.ArticlePage(v))
 }
 
+// handleTopicArticles serves GET /articles/{topic}: the topic's articles
+// are the article list filtered by topic.
+func (s *server) handleTopicArticles(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.findTopicParam(r)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, articlesURL(t.Slug, "", 1), http.StatusSeeOther)
+	return nil
+}
+
 // articleNotFound is the 404 for an unknown article: it lists the topic's.
 func (s *server) articleNotFound(r *http.Request, t kb.Topic, slug string, err error) error {
 	as, lerr := s.store.ListArticles(r.Context(), kb.ArticleFilter{Topic: t.Slug})

@@ -136,6 +136,31 @@ func (s *server) handleCompareForm(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// handleCompareTopic serves GET /compare/{topic}, a compare URL without its
+// systems: the topic page is where they are picked.
+func (s *server) handleCompareTopic(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.findTopicParam(r)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/topics/"+t.Slug, http.StatusSeeOther)
+	return nil
+}
+
+// findTopicParam reads the topic named by the route's {topic}; an unknown
+// one is the 404 that lists the topics.
+func (s *server) findTopicParam(r *http.Request) (kb.Topic, error) {
+	slug := chi.URLParam(r, "topic")
+	t, err := s.store.FindTopic(r.Context(), slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		return t, s.topicNotFound(r, slug, err)
+	}
+	if err != nil {
+		return t, fmt.Errorf("find topic: %w", err)
+	}
+	return t, nil
+}
+
 // handleCompare serves GET /compare/{topic}/{a}-vs-{b}[-vs-{c}...]: the
 // systems side by side in the order given, with ?diff=1, ?categories= and
 // ?need= filters. The same path ending in .csv, .json or .md is the same

@@ -135,7 +135,7 @@ func TestCompare(t *testing.T) {
 		{name: "boxes show the categories shown", target: "/compare/web/django-vs-flask", status: 200,
 			wantInBody: []string{`value="data" checked`, `value="security" checked`}},
 		{name: "boxes show the filter", target: "/compare/web/django-vs-flask?categories=security", status: 200,
-			wantInBody: []string{`value="data"/>`, `value="security" checked`}},
+			wantInBody: []string{`value="data">`, `value="security" checked`}},
 		{name: "add column", target: "/compare/web/django-vs-flask?add=flask", status: 303, location: "/compare/web/django-vs-flask"},
 		{name: "compare form", target: "/compare?topic=web&system=flask&system=django", status: 303, location: "/compare/web/flask-vs-django"},
 		{name: "compare form with one system", target: "/compare?topic=web&system=flask", status: 400, wantInBody: []string{"Pick at least two systems"}},
@@ -177,5 +177,27 @@ func TestCompareBundledPairs(t *testing.T) {
 				t.Errorf("%s shows an unknown cell", target)
 			}
 		}
+	}
+}
+
+// TestFriendlyRedirects sends URLs people type or paste, with a trailing
+// slash or without the last part, to the page they meant; anything else
+// stays a 404.
+func TestFriendlyRedirects(t *testing.T) {
+	h := realServer(t, "../content/testdata/valid")
+	tests := []routeCase{
+		{name: "compare without systems", target: "/compare/web", status: 303, location: "/topics/web"},
+		{name: "compare of an unknown topic", target: "/compare/nope", status: 404, wantInBody: []string{`href="/topics/web"`}},
+		{name: "a topic's articles", target: "/articles/web", status: 303, location: "/articles?topic=web"},
+		{name: "articles of an unknown topic", target: "/articles/nope", status: 404},
+		{name: "topic with a slash", target: "/topics/web/", status: 308, location: "/topics/web"},
+		{name: "system with slashes and a query", target: "/topics/web/django//?x=1", status: 308, location: "/topics/web/django?x=1"},
+		{name: "compare with a slash", target: "/compare/web/django-vs-flask/?diff=1", status: 308, location: "/compare/web/django-vs-flask?diff=1"},
+		{name: "no page without the slash either", target: "/nowhere/", status: 404},
+		{name: "never to another host", target: "//evil.example/", status: 404},
+		{name: "the home page stays", target: "/", status: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, h) })
 	}
 }

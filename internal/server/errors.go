@@ -194,9 +194,34 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	_, _ = w.Write(body)
 }
 
-// handleNotFound answers every path no route matches.
+// handleNotFound answers every path no route matches. A path that only has
+// a trailing slash too many (as a Hugo site's URLs have) is sent to the
+// path without it.
 func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
+	if to, ok := withoutSlash(r); ok {
+		http.Redirect(w, r, withQuery(to, r), http.StatusPermanentRedirect)
+		return nil
+	}
 	return fmt.Errorf("no route for %q: %w", r.URL.Path, kb.ErrNotFound)
+}
+
+// withoutSlash returns r's path without its trailing slashes when a GET
+// route serves that path. A path that would start with "//" (another host,
+// to a browser) is never offered.
+func withoutSlash(r *http.Request) (string, bool) {
+	p := r.URL.EscapedPath()
+	if len(p) < 2 || !strings.HasSuffix(p, "/") || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return "", false
+	}
+	to := strings.TrimRight(p, "/")
+	if to == "" || strings.HasPrefix(to, "//") {
+		return "", false
+	}
+	rctx := chi.RouteContext(r.Context())
+	if rctx == nil || rctx.Routes == nil || !rctx.Routes.Match(chi.NewRouteContext(), http.MethodGet, to) {
+		return "", false
+	}
+	return to, true
 }
 
 // handleMethodNotAllowed answers a known path asked with the wrong method,

@@ -161,10 +161,12 @@ func New(cfg Config, store Store) http.Handler {
 
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/compare", s.handle(s.handleCompareForm))
+	r.Get("/compare/{topic}", s.handle(s.handleCompareTopic))
 	r.Get("/compare/{topic}/{systems}", s.handle(s.handleCompare))
 	r.Get("/topics/{topic}", s.handle(s.handleTopic))
 	r.Get("/topics/{topic}/{system}", s.handle(s.handleSystem))
 	r.Get("/articles", s.handle(s.handleArticles))
+	r.Get("/articles/{topic}", s.handle(s.handleTopicArticles))
 	r.Get("/articles/{topic}/{article}", s.handle(s.handleArticle))
 	r.Get("/search", s.handle(s.handleSearch))
 	r.Get("/api/search", s.handle(s.handleAPISearch))
