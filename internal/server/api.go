@@ -18,6 +18,7 @@ import (
 //	GET /api/topics/{topic}                 a topic with every system and its cells
 //	GET /api/topics/{topic}/{system}        one system: cells and sections
 //	GET /api/compare/{topic}/{a}-vs-{b}...  a compare view, as the .json export
+//	GET /api/articles[/{topic}/{article}]   articles (see api_article.go)
 //
 // Old system slugs answer 308 to the canonical /api/ URL; errors are JSON
 // (see writeErrorPage).

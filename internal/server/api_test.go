@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -134,7 +135,45 @@ func TestAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("articles", func(t *testing.T) {
+		var doc apiArticleList
+		fetch(t, "/api/articles?tag=choosing", 200, &doc)
+		want := apiArticleRef{Topic: "web", Slug: "django-vs-flask", Title: "Django vs Flask", Summary: "Which one to pick.",
+			Updated: "2026-01-15", Tags: []string{"choosing"}, Systems: []string{"django", "flask"},
+			URL: "/articles/web/django-vs-flask", APIURL: "/api/articles/web/django-vs-flask"}
+		if len(doc.Articles) != 1 || !reflect.DeepEqual(doc.Articles[0], want) || doc.Page != 1 || doc.Newer != nil || doc.Older != nil {
+			t.Errorf("articles = %+v, want one: %+v", doc, want)
+		}
+	})
+
+	t.Run("article", func(t *testing.T) {
+		var doc apiArticle
+		fetch(t, "/api/articles/web/django-vs-flask", 200, &doc)
+		if doc.Title != "Django vs Flask" || doc.Topic.Slug != "web" || !strings.Contains(doc.HTML, "<!--versa:matrix:0-->") {
+			t.Errorf("article = %+v", doc)
+		}
+		wantTables := []apiArticleTable{{Systems: []string{"django", "flask"}, Categories: []string{"data"}, Features: []string{},
+			CompareURL: "/compare/web/django-vs-flask?categories=data", APIURL: "/api/compare/web/django-vs-flask?categories=data"}}
+		if !reflect.DeepEqual(doc.Tables, wantTables) {
+			t.Errorf("tables = %+v, want %+v", doc.Tables, wantTables)
+		}
+		if !slices.ContainsFunc(doc.Sections, func(s apiSection) bool { return s.Heading == "Verdict" }) {
+			t.Errorf("sections = %+v, want a Verdict section", doc.Sections)
+		}
+		// The table's links lead to the same view.
+		var cmp apiCompare
+		fetch(t, doc.Tables[0].APIURL, 200, &cmp)
+		if len(cmp.Categories) != 1 || cmp.Categories[0].Key != "data" {
+			t.Errorf("table's compare = %+v", cmp)
+		}
+	})
+
 	errs := []struct{ target, inMessage string }{
+		{"/api/articles/web/nope", `has no article "nope"`},
+		{"/api/articles/nope/django-vs-flask", `There is no topic "nope"`},
+		{"/api/articles?topic=nope", `There is no topic "nope"`},
+		{"/api/articles?tag=nope", `No article is tagged "nope"`},
+		{"/api/articles?page=2", `There is no page 2`},
 		{"/api/topics/nope", `There is no topic "nope"`},
 		{"/api/topics/nope/django", `There is no topic "nope"`},
 		{"/api/topics/web/rails", `has no system "rails"`},

@@ -186,55 +186,83 @@ func matrixPart(t kb.Topic, m kb.Matrix, all []kb.System, bySlug map[string]*kb.
 	return web.ArticlePart{Matrix: &cv}
 }
 
-// handleArticles serves GET /articles, /articles?tag=x&topic=y: every
-// article newest first, with the tag and topic filters as chips.
-func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
+// articlePage is one page of the article list: the filters, checked, and
+// the articles on the page.
+type articlePage struct {
+	tag, topic  string
+	page        int
+	articles    []kb.Article
+	more        bool       // whether an older page follows
+	topics      []kb.Topic // every topic, for the filter chips
+	topicTitles map[string]string
+}
+
+// findArticlePage reads the ?tag=, ?topic= and ?page= of an article list
+// and that page of articles, newest first. An unknown topic or tag, or a
+// page past the end, is a 404 that lists what exists; a bad page number is
+// a 400.
+func (s *server) findArticlePage(r *http.Request) (*articlePage, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	tag, topicSlug := q.Get("tag"), q.Get("topic")
-	topics, err := s.store.ListTopics(ctx)
-	if err != nil {
-		return fmt.Errorf("list topics: %w", err)
+	p := &articlePage{tag: q.Get("tag"), topic: q.Get("topic")}
+	var err error
+	if p.topics, err = s.store.ListTopics(ctx); err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
 	}
-	titles := make(map[string]string, len(topics))
-	for _, t := range topics {
-		titles[t.Slug] = t.Title
+	p.topicTitles = make(map[string]string, len(p.topics))
+	for _, t := range p.topics {
+		p.topicTitles[t.Slug] = t.Title
 	}
-	if _, ok := titles[topicSlug]; topicSlug != "" && !ok {
-		return s.topicNotFound(r, topicSlug, fmt.Errorf("articles of topic %q: %w", topicSlug, kb.ErrNotFound))
+	if _, ok := p.topicTitles[p.topic]; p.topic != "" && !ok {
+		return nil, s.topicNotFound(r, p.topic, fmt.Errorf("articles of topic %q: %w", p.topic, kb.ErrNotFound))
 	}
-	if tag != "" {
+	if p.tag != "" {
 		every, err := s.store.ListTags(ctx, "")
 		if err != nil {
-			return fmt.Errorf("list tags: %w", err)
+			return nil, fmt.Errorf("list tags: %w", err)
 		}
-		if !slices.Contains(every, tag) {
+		if !slices.Contains(every, p.tag) {
 			links := make([]web.Crumb, 0, len(every))
 			for _, t := range every {
-				links = append(links, web.Crumb{Title: t, URL: articlesURL(topicSlug, t, 1)})
+				links = append(links, web.Crumb{Title: t, URL: articlesURL(p.topic, t, 1)})
 			}
-			return notFound(fmt.Sprintf("No article is tagged %q. These tags exist:", tag), links,
-				fmt.Errorf("tag %q: %w", tag, kb.ErrNotFound))
+			return nil, notFound(fmt.Sprintf("No article is tagged %q. These tags exist:", p.tag), links,
+				fmt.Errorf("tag %q: %w", p.tag, kb.ErrNotFound))
 		}
 	}
-	page, err := listPage(q.Get("page"))
+	if p.page, err = listPage(q.Get("page")); err != nil {
+		return nil, err
+	}
+	// One more than a page tells whether there is an older page.
+	p.articles, err = s.store.ListArticles(ctx, kb.ArticleFilter{Topic: p.topic, Tag: p.tag,
+		Limit: articlesPerPage + 1, Offset: (p.page - 1) * articlesPerPage})
+	if err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	if len(p.articles) == 0 && p.page > 1 {
+		return nil, notFound(fmt.Sprintf("There is no page %d of these articles.", p.page),
+			[]web.Crumb{{Title: "The first page", URL: articlesURL(p.topic, p.tag, 1)}},
+			fmt.Errorf("articles page %d: %w", p.page, kb.ErrNotFound))
+	}
+	if len(p.articles) > articlesPerPage {
+		p.articles, p.more = p.articles[:articlesPerPage], true
+	}
+	return p, nil
+}
+
+// handleArticles serves GET /articles, /articles?tag=x&topic=y&page=n:
+// every article newest first, a page at a time, with the tag and topic
+// filters as chips.
+func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p, err := s.findArticlePage(r)
 	if err != nil {
 		return err
 	}
+	tag, topicSlug, page := p.tag, p.topic, p.page
 	tags, err := s.store.ListTags(ctx, topicSlug)
 	if err != nil {
 		return fmt.Errorf("list tags: %w", err)
-	}
-	// One more than a page tells whether there is an older page.
-	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{Topic: topicSlug, Tag: tag,
-		Limit: articlesPerPage + 1, Offset: (page - 1) * articlesPerPage})
-	if err != nil {
-		return fmt.Errorf("list articles: %w", err)
-	}
-	if len(articles) == 0 && page > 1 {
-		return notFound(fmt.Sprintf("There is no page %d of these articles.", page),
-			[]web.Crumb{{Title: "The first page", URL: articlesURL(topicSlug, tag, 1)}},
-			fmt.Errorf("articles page %d: %w", page, kb.ErrNotFound))
 	}
 	v := web.ArticlesView{
 		Site:     s.site(ctx),
@@ -243,15 +271,14 @@ func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
 		Page:     page,
 		ClearURL: "/articles",
 	}
-	if len(articles) > articlesPerPage {
-		articles = articles[:articlesPerPage]
+	if p.more {
 		v.OlderURL = articlesURL(topicSlug, tag, page+1)
 	}
 	if page > 1 {
 		v.NewerURL = articlesURL(topicSlug, tag, page-1)
 	}
-	v.Articles = articleItems(articles, titles)
-	for _, t := range topics {
+	v.Articles = articleItems(p.articles, p.topicTitles)
+	for _, t := range p.topics {
 		c := web.FilterChip{Label: t.Title, URL: articlesURL(t.Slug, tag, 1)}
 		if t.Slug == topicSlug {
 			c.Current, c.URL = true, articlesURL("", tag, 1)

@@ -176,6 +176,8 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/api/topics/{topic}", s.handle(s.handleAPITopic))
 	r.Get("/api/topics/{topic}/{system}", s.handle(s.handleAPISystem))
 	r.Get("/api/compare/{topic}/{systems}", s.handle(s.handleAPICompare))
+	r.Get("/api/articles", s.handle(s.handleAPIArticles))
+	r.Get("/api/articles/{topic}/{article}", s.handle(s.handleAPIArticle))
 	r.Post("/s", s.handle(s.handlePin))
 	r.Get("/s/{id}", s.handle(s.handlePinned))
 	r.Get("/healthz", s.handleHealthz)
