@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// watched is a content folder followed by Watch, with every reload's
+// outcome on a channel.
+type watched struct {
+	dir     string
+	store   *fakeStore
+	results chan Result
+}
+
+func startWatch(t *testing.T, opts WatchOptions) *watched {
+	t.Helper()
+	dir := t.TempDir()
+	w := &watched{dir: dir, store: &fakeStore{}, results: make(chan Result, 64)}
+	w.write(t, "t/topic.yaml", topic)
+	w.write(t, "t/systems/a.md", "---\nname: A\n---\n")
+	w.write(t, "t/systems/b.md", "---\nname: B\n---\n")
+	l := New(os.DirFS(dir), w.store, &fakeIndex{}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l.Wait()
+	opts.Reloaded = func(res Result, err error) {
+		if err != nil {
+			t.Errorf("reload: %v", err)
+		}
+		w.results <- res
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Watch(ctx, dir, opts) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
+	// Watch adds its watches in its own goroutine: edit until it answers.
+	for i := 0; ; i++ {
+		w.write(t, "t/systems/a.md", fmt.Sprintf("---\nname: A%d\n---\n", i))
+		select {
+		case <-w.results:
+			return w
+		case <-time.After(time.Second):
+			if i == 10 {
+				t.Fatal("Watch saw no edit in 10 s")
+			}
+		}
+	}
+}
+
+func (w *watched) write(t *testing.T, rel, data string) {
+	t.Helper()
+	p := filepath.Join(w.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWatchBurst applies a burst of changes (a checkout of many files, and
+// an editor's save dance of temporary file, rename, write and chmod) as one
+// reload that sees all of them.
+func TestWatchBurst(t *testing.T) {
+	w := startWatch(t, WatchOptions{Quiet: 300 * time.Millisecond, MaxDelay: 10 * time.Second})
+
+	// A checkout: twenty new files and one changed.
+	for i := range 20 {
+		w.write(t, fmt.Sprintf("t/systems/s%02d.md", i), fmt.Sprintf("---\nname: S%d\n---\n", i))
+	}
+	w.write(t, "t/systems/b.md", "---\nname: B2\n---\n")
+	// Vim's save: probe file 4913, a backup by rename, the new file, chmod.
+	a := filepath.Join(w.dir, "t/systems/a.md")
+	w.write(t, "t/systems/4913", "")
+	os.Remove(filepath.Join(w.dir, "t/systems/4913"))
+	if err := os.Rename(a, a+"~"); err != nil {
+		t.Fatal(err)
+	}
+	w.write(t, "t/systems/a.md", "---\nname: A saved\n---\n")
+	if err := os.Chmod(a, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(a + "~")
+
+	var res Result
+	select {
+	case res = <-w.results:
+	case <-time.After(15 * time.Second):
+		t.Fatal("no reload after the burst")
+	}
+	select {
+	case again := <-w.results:
+		t.Fatalf("a second reload for one burst: %+v", again)
+	case <-time.After(600 * time.Millisecond):
+	}
+	if res.Full || res.Parsed != 22 || len(res.Problems) != 0 {
+		t.Errorf("reload: full %v, parsed %d files, problems %v; want 22 files parsed incrementally, no problems",
+			res.Full, res.Parsed, res.Problems)
+	}
+	names := systemNames(w.store.content)
+	if len(names) != 22 || names["a"] != "A saved" || names["b"] != "B2" || names["s19"] != "S19" {
+		t.Errorf("systems after the burst = %v", names)
+	}
+}
+
+// TestWatchSteadyStream reloads during a stream of edits that never pauses
+// for Quiet: MaxDelay bounds how long an edit can wait.
+func TestWatchSteadyStream(t *testing.T) {
+	w := startWatch(t, WatchOptions{Quiet: 200 * time.Millisecond, MaxDelay: 300 * time.Millisecond})
+	stop := time.Now().Add(1500 * time.Millisecond)
+	for i := 0; time.Now().Before(stop); i++ {
+		w.write(t, "t/systems/b.md", fmt.Sprintf("---\nname: B%d\n---\n", i))
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(w.results); n < 2 {
+		t.Errorf("%d reloads during 1.5 s of edits every 20 ms, want at least 2 (MaxDelay 300 ms)", n)
+	}
+}
