@@ -596,11 +596,12 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 				if m := live.match[i]; m < 0 {
 					cell = web.PinCell{State: "none", Was: cellWords(was)}
 				} else if now := lv.Systems[m].Cells[j]; now != was {
-					cell = web.PinCell{State: "changed", Was: cellWords(was), Now: cellWords(now)}
+					w, n := changeWords(was, now)
+					cell = web.PinCell{State: "changed", Was: w, Now: n}
 					cells++
 					changed = true
 				} else {
-					cell = web.PinCell{State: "same", Was: cellWords(was), Now: cellWords(now)}
+					cell = web.PinCell{State: "same", Was: cellValue(was), Now: cellValue(now)}
 				}
 			}
 			row.Cells = append(row.Cells, cell)
@@ -647,8 +648,44 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 	return out
 }
 
+// cellValue is a cell's support level in words, or its value.
+func cellValue(c pinnedCell) string {
+	if c.Value != "" {
+		return c.Value
+	}
+	return web.SupportLabel(c.Support)
+}
+
+// changeWords is a changed cell in words, then and now: only the parts that
+// changed (the value, note, via, since or source), each named but the
+// value, so that a changed note does not repeat an unchanged value.
+func changeWords(was, now pinnedCell) (then, later string) {
+	var w, n []string
+	if a, b := cellValue(was), cellValue(now); a != b {
+		w, n = append(w, a), append(n, b)
+	}
+	for _, f := range []struct{ name, a, b string }{
+		{"note", was.Note, now.Note},
+		{"via", was.Via, now.Via},
+		{"since", was.Since, now.Since},
+		{"source", was.Source, now.Source},
+	} {
+		if f.a == f.b {
+			continue
+		}
+		part := func(v string) string {
+			if v == "" {
+				return "no " + f.name
+			}
+			return f.name + " " + v
+		}
+		w, n = append(w, part(f.a)), append(n, part(f.b))
+	}
+	return strings.Join(w, "; "), strings.Join(n, "; ")
+}
+
 // cellWords is a cell in words: its support level or value, then what
-// backs it, so that a change of note or source shows too.
+// backs it.
 func cellWords(c pinnedCell) string {
 	w := c.Value
 	if w == "" {

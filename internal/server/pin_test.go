@@ -414,7 +414,9 @@ func TestPinChangedSince(t *testing.T) {
 	mustWrite(t, filepath.Join(again, "t", "systems", "a.md"), "---\nname: Alpha\nfeatures:\n  orm: yes\n  admin: {support: yes, note: Hand-written}\n---\nA.\n")
 	loadDir(t, db, again)
 	body = get(t, h, loc).Body.String()
-	if !strings.Contains(body, "<strong>1 cell changed</strong>") || !strings.Contains(body, "was: <del>Yes (Generated)</del>") {
+	// Only what changed is spelled out: the note, not the unchanged level.
+	if !strings.Contains(body, "<strong>1 cell changed</strong>") || !strings.Contains(body, "was: <del>note Generated</del>") ||
+		!strings.Contains(body, "now: <ins>note Hand-written</ins>") {
 		t.Errorf("a changed note is not reported:\n%s", body)
 	}
 
@@ -593,5 +595,27 @@ func TestSnapshotMetric(t *testing.T) {
 	pinServer(t, "../content/testdata/valid", Config{Metrics: m})
 	if !strings.Contains(scrape(), "\nversa_snapshots 0\n") {
 		t.Errorf("/metrics does not follow the newest server's store")
+	}
+}
+
+func TestChangeWords(t *testing.T) {
+	tests := []struct {
+		name       string
+		was, now   pinnedCell
+		then, now2 string
+	}{
+		{"level", pinnedCell{Support: "yes", Note: "n"}, pinnedCell{Support: "partial", Note: "n"}, "Yes", "Partial"},
+		{"value", pinnedCell{Value: "MIT"}, pinnedCell{Value: "BSD"}, "MIT", "BSD"},
+		{"note added", pinnedCell{Support: "yes"}, pinnedCell{Support: "yes", Note: "Only views"}, "no note", "note Only views"},
+		{"level and source", pinnedCell{Support: "no", Source: "https://a"}, pinnedCell{Support: "plugin", Via: "ext"},
+			"No; no via; source https://a", "Plugin; via ext; no source"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			then, now := changeWords(tt.was, tt.now)
+			if then != tt.then || now != tt.now2 {
+				t.Errorf("changeWords = %q, %q; want %q, %q", then, now, tt.then, tt.now2)
+			}
+		})
 	}
 }
