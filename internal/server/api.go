@@ -356,13 +356,8 @@ func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
 	slug := chi.URLParam(r, "system")
 	sys, err := s.store.FindSystem(ctx, t.Slug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		to, aerr := s.store.ResolveAlias(ctx, t.Slug, kb.AliasSystem, slug)
-		if aerr == nil {
-			http.Redirect(w, r, withQuery("/api"+systemPath(t.Slug, to), r), http.StatusPermanentRedirect)
-			return nil
-		}
-		if !errors.Is(aerr, kb.ErrNotFound) {
-			return fmt.Errorf("resolve alias: %w", aerr)
+		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, func(to string) string { return "/api" + systemPath(t.Slug, to) }); done || aerr != nil {
+			return aerr
 		}
 		all, lerr := s.store.ListSystems(ctx, t.Slug)
 		if lerr != nil {

@@ -106,13 +106,8 @@ func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) error 
 	slug := chi.URLParam(r, "article")
 	a, err := s.store.FindArticle(ctx, t.Slug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		to, aerr := s.store.ResolveAlias(ctx, t.Slug, kb.AliasArticle, slug)
-		if aerr == nil {
-			http.Redirect(w, r, withQuery("/api"+articlePath(t.Slug, to), r), http.StatusPermanentRedirect)
-			return nil
-		}
-		if !errors.Is(aerr, kb.ErrNotFound) {
-			return fmt.Errorf("resolve alias: %w", aerr)
+		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasArticle, slug, func(to string) string { return "/api" + articlePath(t.Slug, to) }); done || aerr != nil {
+			return aerr
 		}
 		return s.articleNotFound(r, t, slug, err)
 	}

@@ -33,13 +33,8 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.store.FindArticle(ctx, topicSlug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		to, aerr := s.store.ResolveAlias(ctx, topicSlug, kb.AliasArticle, slug)
-		if aerr == nil {
-			http.Redirect(w, r, withQuery(articlePath(topicSlug, to), r), http.StatusPermanentRedirect)
-			return nil
-		}
-		if !errors.Is(aerr, kb.ErrNotFound) {
-			return fmt.Errorf("resolve alias: %w", aerr)
+		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasArticle, slug, func(to string) string { return articlePath(topicSlug, to) }); done || aerr != nil {
+			return aerr
 		}
 		return s.articleNotFound(r, topic, slug, err)
 	}

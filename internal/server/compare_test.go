@@ -201,3 +201,20 @@ func TestFriendlyRedirects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { tt.check(t, h) })
 	}
 }
+
+// TestAliasRedirects sends every kind of page named by an old slug to the
+// current one, query kept.
+func TestAliasRedirects(t *testing.T) {
+	h := realServer(t, "testdata/shapes")
+	tests := []routeCase{
+		{name: "system", target: "/topics/flat/old-alpha?x=1", status: 308, location: "/topics/flat/alpha?x=1"},
+		{name: "system in the API", target: "/api/topics/flat/old-alpha", status: 308, location: "/api/topics/flat/alpha"},
+		{name: "article", target: "/articles/flat/notes", status: 308, location: "/articles/flat/flat-notes"},
+		{name: "article in the API", target: "/api/articles/flat/notes?x=1", status: 308, location: "/api/articles/flat/flat-notes?x=1"},
+		{name: "compare", target: "/compare/flat/old-alpha-vs-beta", status: 308, location: "/compare/flat/alpha-vs-beta"},
+		{name: "not an alias", target: "/articles/flat/nope", status: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, h) })
+	}
+}

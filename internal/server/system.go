@@ -28,13 +28,8 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	}
 	sys, err := s.store.FindSystem(ctx, topicSlug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		to, aerr := s.store.ResolveAlias(ctx, topicSlug, kb.AliasSystem, slug)
-		if aerr == nil {
-			http.Redirect(w, r, withQuery(systemPath(topicSlug, to), r), http.StatusPermanentRedirect)
-			return nil
-		}
-		if !errors.Is(aerr, kb.ErrNotFound) {
-			return fmt.Errorf("resolve alias: %w", aerr)
+		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasSystem, slug, func(to string) string { return systemPath(topicSlug, to) }); done || aerr != nil {
+			return aerr
 		}
 		all, lerr := s.store.ListSystems(ctx, topicSlug)
 		if lerr != nil {
@@ -60,6 +55,21 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 
 // systemPath is the URL of a system's page.
 func systemPath(topic, system string) string { return "/topics/" + topic + "/" + system }
+
+// followAlias answers a permanent redirect to path(new slug), with r's
+// query, when slug is an old slug (an alias) of a system or article (kind)
+// of topic. It reports whether it answered.
+func (s *server) followAlias(w http.ResponseWriter, r *http.Request, topic, kind, slug string, path func(slug string) string) (bool, error) {
+	to, err := s.store.ResolveAlias(r.Context(), topic, kind, slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("resolve alias: %w", err)
+	}
+	http.Redirect(w, r, withQuery(path(to), r), http.StatusPermanentRedirect)
+	return true, nil
+}
 
 // buildSystem lays out a system's page.
 func buildSystem(t kb.Topic, sys kb.System, all []kb.System, articles []kb.Article) web.SystemView {
