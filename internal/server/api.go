@@ -302,7 +302,7 @@ func (s *server) handleAPITopics(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]apiTopicSummary, 0, len(topics))
 	for _, t := range topics {
-		systems, err := s.store.ListSystems(ctx, t.Slug)
+		systems, err := s.store.ListSystemNames(ctx, t.Slug)
 		if err != nil {
 			return fmt.Errorf("list systems of %s: %w", t.Slug, err)
 		}
@@ -359,7 +359,7 @@ func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
 		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, func(to string) string { return "/api" + systemPath(t.Slug, to) }); done || aerr != nil {
 			return aerr
 		}
-		all, lerr := s.store.ListSystems(ctx, t.Slug)
+		all, lerr := s.store.ListSystemNames(ctx, t.Slug)
 		if lerr != nil {
 			return fmt.Errorf("list systems: %w", lerr)
 		}

@@ -231,13 +231,14 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 	if err != nil {
 		return nil, 0, fmt.Errorf("find topic: %w", err)
 	}
-	all, err := s.store.ListSystems(ctx, topicSlug)
+	// Names of every system, for the pickers; cells of the chosen ones only.
+	all, err := s.store.ListSystemNames(ctx, topicSlug)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list systems: %w", err)
 	}
-	bySlug := make(map[string]*kb.System, len(all))
-	for i := range all {
-		bySlug[all[i].Slug] = &all[i]
+	bySlug := make(map[string]bool, len(all))
+	for _, sys := range all {
+		bySlug[sys.Slug] = true
 	}
 
 	// Resolve the path's systems: aliases redirect, unknown ones are a 404
@@ -245,7 +246,7 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 	var slugs []string
 	redirect := false
 	for _, slug := range strings.Split(spec, "-vs-") {
-		if _, ok := bySlug[slug]; !ok {
+		if !bySlug[slug] {
 			to, err := s.store.ResolveAlias(ctx, topicSlug, kb.AliasSystem, slug)
 			if err != nil {
 				return nil, 0, s.systemNotFound(topic, all, slug, err)
@@ -264,7 +265,7 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 		q.categories, canonical = nil, false
 	}
 	if add != "" {
-		if _, ok := bySlug[add]; !ok {
+		if !bySlug[add] {
 			return nil, 0, s.systemNotFound(topic, all, add, kb.ErrNotFound)
 		}
 		if !slices.Contains(slugs, add) {
@@ -277,9 +278,9 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 			err:     fmt.Errorf("compare of %d systems: %w", len(slugs), kb.ErrInvalid),
 		}
 	}
-	systems := make([]kb.System, len(slugs))
-	for i, slug := range slugs {
-		systems[i] = *bySlug[slug]
+	systems, err := s.store.CompareSystems(ctx, topicSlug, slugs)
+	if err != nil {
+		return nil, 0, fmt.Errorf("compare systems: %w", err)
 	}
 	c := &compareTarget{topic: topic, systems: systems, slugs: slugs, all: all, q: q}
 	switch {

@@ -18,7 +18,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := web.HomeView{Site: s.site(ctx), Topics: make([]web.TopicCard, 0, len(topics))}
 	for _, t := range topics {
-		systems, err := s.store.ListSystems(ctx, t.Slug)
+		systems, err := s.store.ListSystemNames(ctx, t.Slug)
 		if errors.Is(err, kb.ErrNotFound) {
 			continue // removed by a reload since ListTopics; not the reader's 404
 		}

@@ -507,33 +507,36 @@ func (s *server) livePinned(r *http.Request, p *pinnedView) (*liveView, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find topic: %w", err)
 	}
-	all, err := s.store.ListSystems(ctx, t.Slug)
+	all, err := s.store.ListSystemNames(ctx, t.Slug)
 	if err != nil {
 		return nil, fmt.Errorf("list systems: %w", err)
 	}
-	index := make(map[string]int, len(all))
-	for i, sys := range all {
-		index[sys.Slug] = i
+	exists := make(map[string]bool, len(all))
+	for _, sys := range all {
+		exists[sys.Slug] = true
 	}
 	lv := &liveView{match: make([]int, len(p.Systems))}
 	c := &compareTarget{topic: t, all: all}
 	for i, ps := range p.Systems {
 		lv.match[i] = -1
 		slug := ps.Slug
-		if _, ok := index[slug]; !ok {
+		if !exists[slug] {
 			to, err := s.store.ResolveAlias(ctx, t.Slug, kb.AliasSystem, slug)
 			if err != nil && !errors.Is(err, kb.ErrNotFound) {
 				return nil, fmt.Errorf("resolve alias: %w", err)
 			}
 			slug = to
 		}
-		j, ok := index[slug]
-		if !ok || slices.Contains(c.slugs, slug) {
+		if !exists[slug] || slices.Contains(c.slugs, slug) {
 			continue
 		}
 		lv.match[i] = len(c.slugs)
 		c.slugs = append(c.slugs, slug)
-		c.systems = append(c.systems, all[j])
+	}
+	if len(c.slugs) > 0 {
+		if c.systems, err = s.store.CompareSystems(ctx, t.Slug, c.slugs); err != nil {
+			return nil, fmt.Errorf("compare systems: %w", err)
+		}
 	}
 	c.q.diff = p.Filters.Diff
 	for _, k := range p.Filters.Categories {

@@ -22,6 +22,9 @@ type Store interface {
 	ListTopics(ctx context.Context) ([]kb.Topic, error)
 	FindTopic(ctx context.Context, slug string) (kb.Topic, error)
 	ListSystems(ctx context.Context, topic string) ([]kb.System, error)
+	// ListSystemCells is ListSystems with the cells of the given features
+	// only (the others unknown), for pages that show a few columns.
+	ListSystemCells(ctx context.Context, topic string, features []string) ([]kb.System, error)
 	// ListSystemSlugs is the sorted slugs of a topic's systems, without
 	// reading their cells, for pages that only link to them.
 	ListSystemSlugs(ctx context.Context, topic string) ([]string, error)

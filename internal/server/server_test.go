@@ -60,6 +60,10 @@ func (f *fakeStore) ListSystems(ctx context.Context, topic string) ([]kb.System,
 	return systems, nil
 }
 
+func (f *fakeStore) ListSystemCells(ctx context.Context, topic string, features []string) ([]kb.System, error) {
+	return f.ListSystems(ctx, topic) // a superset of what is asked
+}
+
 func (f *fakeStore) ListSystemSlugs(ctx context.Context, topic string) ([]string, error) {
 	systems, err := f.ListSystems(ctx, topic)
 	if err != nil {

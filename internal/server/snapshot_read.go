@@ -83,6 +83,10 @@ func (s scopedStore) ListSystemSlugs(ctx context.Context, topic string) ([]strin
 	return s.pick(ctx).ListSystemSlugs(ctx, topic)
 }
 
+func (s scopedStore) ListSystemCells(ctx context.Context, topic string, features []string) ([]kb.System, error) {
+	return s.pick(ctx).ListSystemCells(ctx, topic, features)
+}
+
 func (s scopedStore) ListSystemNames(ctx context.Context, topic string) ([]kb.System, error) {
 	return s.pick(ctx).ListSystemNames(ctx, topic)
 }

@@ -31,7 +31,7 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasSystem, slug, func(to string) string { return systemPath(topicSlug, to) }); done || aerr != nil {
 			return aerr
 		}
-		all, lerr := s.store.ListSystems(ctx, topicSlug)
+		all, lerr := s.store.ListSystemNames(ctx, topicSlug)
 		if lerr != nil {
 			return fmt.Errorf("list systems: %w", lerr)
 		}

@@ -106,3 +106,47 @@ func TestListSystemNames(t *testing.T) {
 		t.Errorf("unknown topic: err = %v, want not found", err)
 	}
 }
+
+// TestListSystemCells reads the same systems as ListSystems, with the
+// asked features' cells as they are and every other cell unknown.
+func TestListSystemCells(t *testing.T) {
+	ctx := context.Background()
+	db := loadDB(t)
+	full, err := db.ListSystems(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := 0
+	for _, s := range full {
+		if c := s.Cell("orm"); c.Support != kb.SupportUnknown {
+			known++
+		}
+	}
+	if known == 0 {
+		t.Fatal("the fixture has no known orm cell to read")
+	}
+	for _, features := range [][]string{{"orm"}, {"csrf", "orm"}, {}, nil} {
+		got, err := db.ListSystemCells(ctx, "web", features)
+		if err != nil {
+			t.Fatalf("ListSystemCells(%q): %v", features, err)
+		}
+		if len(got) != len(full) {
+			t.Fatalf("ListSystemCells(%q) = %d systems, want %d", features, len(got), len(full))
+		}
+		for i, s := range got {
+			want := full[i]
+			want.Cells = slices.Clone(want.Cells)
+			for j, c := range want.Cells {
+				if !slices.Contains(features, c.Feature) {
+					want.Cells[j] = kb.Cell{Feature: c.Feature, Support: kb.SupportUnknown}
+				}
+			}
+			if diff := cmp.Diff(want, s); diff != "" {
+				t.Errorf("ListSystemCells(%q) system %d (-want +got):\n%s", features, i, diff)
+			}
+		}
+	}
+	if _, err := db.ListSystemCells(ctx, "nope", []string{"orm"}); !errors.Is(err, kb.ErrNotFound) {
+		t.Errorf("unknown topic: err = %v, want ErrNotFound", err)
+	}
+}

@@ -15,6 +15,13 @@ func (db *DB) ListSystems(ctx context.Context, topic string) ([]kb.System, error
 	return read(ctx, db, func(r *Reader) ([]kb.System, error) { return r.ListSystems(ctx, topic) })
 }
 
+// ListSystemCells is ListSystems reading the cells of the given features
+// only; every other cell is left unknown. A page that shows a few columns
+// of a large topic (400 systems by 550 features) reads those alone.
+func (db *DB) ListSystemCells(ctx context.Context, topic string, features []string) ([]kb.System, error) {
+	return read(ctx, db, func(r *Reader) ([]kb.System, error) { return r.ListSystemCells(ctx, topic, features) })
+}
+
 // FindSystem returns one system with its cells, tags, aliases and sections.
 func (db *DB) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
 	return read(ctx, db, func(r *Reader) (kb.System, error) { return r.FindSystem(ctx, topic, slug) })
@@ -29,7 +36,19 @@ func (db *DB) CompareSystems(ctx context.Context, topic string, slugs []string) 
 
 // ListSystems is DB.ListSystems within r's snapshot.
 func (r *Reader) ListSystems(ctx context.Context, topic string) ([]kb.System, error) {
-	ss, _, err := r.systems(ctx, topic, nil)
+	ss, _, err := r.systems(ctx, topic, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list systems of topic %q: %w", topic, err)
+	}
+	return ss, nil
+}
+
+// ListSystemCells is DB.ListSystemCells within r's snapshot.
+func (r *Reader) ListSystemCells(ctx context.Context, topic string, features []string) ([]kb.System, error) {
+	if features == nil {
+		features = []string{} // nil means every feature to r.systems
+	}
+	ss, _, err := r.systems(ctx, topic, nil, features)
 	if err != nil {
 		return nil, fmt.Errorf("list systems of topic %q: %w", topic, err)
 	}
@@ -38,7 +57,7 @@ func (r *Reader) ListSystems(ctx context.Context, topic string) ([]kb.System, er
 
 // FindSystem is DB.FindSystem within r's snapshot.
 func (r *Reader) FindSystem(ctx context.Context, topic, slug string) (kb.System, error) {
-	ss, ids, err := r.systems(ctx, topic, []string{slug})
+	ss, ids, err := r.systems(ctx, topic, []string{slug}, nil)
 	if err != nil {
 		return kb.System{}, fmt.Errorf("find system %q in topic %q: %w", slug, topic, err)
 	}
@@ -57,7 +76,7 @@ func (r *Reader) CompareSystems(ctx context.Context, topic string, slugs []strin
 	if slugs == nil {
 		slugs = []string{} // nil means every system to r.systems
 	}
-	ss, _, err := r.systems(ctx, topic, slugs)
+	ss, _, err := r.systems(ctx, topic, slugs, nil)
 	if err != nil {
 		return nil, fmt.Errorf("compare systems in topic %q: %w", topic, err)
 	}
@@ -77,10 +96,11 @@ func (r *Reader) CompareSystems(ctx context.Context, topic string, slugs []strin
 }
 
 // systems returns the systems of topic whose slug is in slugs (all of them
-// when slugs is nil), sorted by name, with cells, tags and aliases, and their
-// ids: a few queries however many systems there are. An unknown topic is
-// kb.ErrNotFound.
-func (r *Reader) systems(ctx context.Context, topic string, slugs []string) ([]kb.System, []int64, error) {
+// when slugs is nil), sorted by name, with cells (of the given features
+// only, the rest unknown, when features is not nil), tags and aliases, and
+// their ids: a few queries however many systems there are. An unknown topic
+// is kb.ErrNotFound.
+func (r *Reader) systems(ctx context.Context, topic string, slugs, features []string) ([]kb.System, []int64, error) {
 	keys, err := r.featureKeys(ctx, topic)
 	if err != nil {
 		return nil, nil, err
@@ -124,24 +144,31 @@ func (r *Reader) systems(ctx context.Context, topic string, slugs []string) ([]k
 	for i, k := range keys {
 		position[k] = i
 	}
+	var only sql.NullString
+	if features != nil {
+		only = sql.NullString{String: slugsJSON(features), Valid: true}
+	}
+	// With features, the (system_id, feature) key finds each cell: a few
+	// lookups a system rather than a scan of all its cells.
 	err = queryRows(ctx, r.tx, `
 		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source
 		FROM systems s JOIN cells c ON c.system_id = s.id
-		WHERE `+where, args, func(rows *sql.Rows) error {
-		var id int64
-		var support string
-		var c kb.Cell
-		if err := rows.Scan(&id, &c.Feature, &support, &c.Value, &c.Note, &c.Since, &c.Via, &c.Source); err != nil {
-			return err
-		}
-		c.Support = kb.Support(support)
-		i, ok := index[id]
-		j, known := position[c.Feature]
-		if ok && known {
-			ss[i].Cells[j] = c
-		}
-		return nil
-	})
+		WHERE `+where+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))`,
+		[]any{topic, filter, only}, func(rows *sql.Rows) error {
+			var id int64
+			var support string
+			var c kb.Cell
+			if err := rows.Scan(&id, &c.Feature, &support, &c.Value, &c.Note, &c.Since, &c.Via, &c.Source); err != nil {
+				return err
+			}
+			c.Support = kb.Support(support)
+			i, ok := index[id]
+			j, known := position[c.Feature]
+			if ok && known {
+				ss[i].Cells[j] = c
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, nil, fmt.Errorf("cells: %w", err)
 	}
