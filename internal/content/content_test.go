@@ -332,6 +332,18 @@ func TestLineEndingsAndBOM(t *testing.T) {
 	if a.Name != "A" || a.Cells[0].Support != kb.SupportYes || len(a.Sections) != 1 || a.Sections[0].Kind != kb.KindPros {
 		t.Errorf("CRLF/BOM file parsed as %+v", a)
 	}
+	// Classic Mac line endings (a lone CR) end lines too: the file parses,
+	// and a problem names the line an editor shows.
+	c, problems = load(t, map[string]string{
+		"t/systems/b.md": "---\rname: B\rfeatures:\r  orm: yes\r  async: maybe\r---\r## Pros\r- y\r",
+	})
+	b := system(t, c, "b")
+	if b.Name != "B" || b.Cells[0].Support != kb.SupportYes || len(b.Sections) != 1 {
+		t.Errorf("CR file parsed as %+v", b)
+	}
+	if len(problems) != 1 || problems[0].Line != 5 {
+		t.Errorf("problems = %v, want one on line 5", problems)
+	}
 }
 
 // TestFeatureKeys accepts the keys public data sets use (any case, '.', '_'

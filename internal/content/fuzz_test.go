@@ -72,7 +72,9 @@ func FuzzParse(f *testing.F) {
 				t.Errorf("problem %q names a file that does not exist", p)
 				continue
 			}
-			if lines := strings.Count(src, "\n") + 1; p.Line < 1 || p.Line > lines {
+			// Lines end in LF, CRLF or a lone CR, as YAML and CommonMark
+			// read them.
+			if lines := strings.Count(strings.ReplaceAll(src, "\r\n", "\n"), "\n") + strings.Count(strings.ReplaceAll(src, "\r\n", ""), "\r") + 1; p.Line < 1 || p.Line > lines {
 				t.Errorf("problem %q: line %d outside the file's %d lines", p, p.Line, lines)
 			}
 			if p.Msg == "" {

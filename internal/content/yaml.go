@@ -62,8 +62,12 @@ func (f *file) checkText(src []byte) ([]byte, bool) {
 		f.addf(line, "file is not valid UTF-8 (invalid byte at column %d): save it as UTF-8", col)
 		return nil, false
 	}
+	// CRLF (Windows) and a lone CR (classic Mac) end lines, as YAML and
+	// CommonMark read them: as LF, the line numbers of every problem agree
+	// with what editors show.
 	if bytes.IndexByte(src, '\r') >= 0 {
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+		src = bytes.ReplaceAll(src, []byte("\r"), []byte("\n"))
 	}
 	return src, true
 }
