@@ -153,6 +153,9 @@ func (w *watcher) addTree(dir string, found func(string)) error {
 	})
 }
 
+// rootRetry is how often a watcher looks for its folder once it is gone.
+const rootRetry = 250 * time.Millisecond
+
 func (w *watcher) run(ctx context.Context, changes chan<- string) error {
 	defer w.fsw.Close()
 	send := func(p string) {
@@ -165,13 +168,40 @@ func (w *watcher) run(ctx context.Context, changes chan<- string) error {
 		case <-ctx.Done():
 		}
 	}
+	// When the folder itself goes (removed, or moved away by a deploy that
+	// swaps folders), its watches go with it: look for it every
+	// rootRetry, and watch it afresh and reload it all once it is back.
+	var lost *time.Ticker
+	var retry <-chan time.Time
+	defer func() {
+		if lost != nil {
+			lost.Stop()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-retry:
+			if fi, err := os.Stat(w.root); err != nil || !fi.IsDir() {
+				continue
+			}
+			if err := w.addTree(w.root, nil); err != nil {
+				w.l.log.Warn("cannot watch the content folder again", "folder", w.root, "err", err)
+				continue
+			}
+			lost.Stop()
+			lost, retry = nil, nil
+			w.l.log.Info("the content folder is back", "folder", w.root)
+			send(w.root)
 		case ev, ok := <-w.fsw.Events:
 			if !ok {
 				return nil
+			}
+			if ev.Name == w.root && (ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename)) && lost == nil {
+				w.l.log.Error("the content folder is gone: serving the last good content until it is back", "folder", w.root)
+				lost = time.NewTicker(rootRetry)
+				retry = lost.C
 			}
 			if ev.Has(fsnotify.Create) {
 				if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() && !content.Ignored(fi.Name()) {
@@ -232,6 +262,12 @@ func poll(ctx context.Context, root string, every time.Duration, changes chan<- 
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		// A folder that is gone for a moment (a network filesystem's
+		// hiccup, a deploy swapping folders) is not every file deleted:
+		// wait for it, keeping the last good content.
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			continue
 		}
 		now := scan()
 		for p, s := range now {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -15,6 +16,9 @@ type watched struct {
 	dir     string
 	store   *fakeStore
 	results chan Result
+	// failing says reload errors are expected (the folder is gone);
+	// otherwise one fails the test.
+	failing atomic.Bool
 }
 
 func startWatch(t *testing.T, opts WatchOptions) *watched {
@@ -31,7 +35,7 @@ func startWatch(t *testing.T, opts WatchOptions) *watched {
 	}
 	l.Wait()
 	opts.Reloaded = func(res Result, err error) {
-		if err != nil {
+		if err != nil && !w.failing.Load() {
 			t.Errorf("reload: %v", err)
 		}
 		w.results <- res
@@ -125,5 +129,79 @@ func TestWatchSteadyStream(t *testing.T) {
 	}
 	if n := len(w.results); n < 2 {
 		t.Errorf("%d reloads during 1.5 s of edits every 20 ms, want at least 2 (MaxDelay 300 ms)", n)
+	}
+}
+
+// TestWatchFolderReplaced follows a content folder that is removed and made
+// again (a deploy that swaps folders): the last good content stays, and
+// once the folder is back it is watched again and loaded in full.
+func TestWatchFolderReplaced(t *testing.T) {
+	w := startWatch(t, WatchOptions{})
+	w.failing.Store(true)
+	if err := os.RemoveAll(w.dir); err != nil {
+		t.Fatal(err)
+	}
+	// Reloads fail while the folder is gone; the store keeps its content.
+	drain := time.After(500 * time.Millisecond)
+	for waiting := true; waiting; {
+		select {
+		case <-w.results:
+		case <-drain:
+			waiting = false
+		}
+	}
+	if names := systemNames(w.store.content); len(names) != 2 {
+		t.Fatalf("systems while the folder is gone = %v, want the last good two", names)
+	}
+	w.write(t, "t/topic.yaml", topic)
+	w.write(t, "t/systems/c.md", "---\nname: C\n---\n")
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case res := <-w.results:
+			if names := systemNames(w.store.content); res.Full && len(names) == 1 && names["c"] == "C" {
+				// Watched again: a later edit shows too.
+				w.write(t, "t/systems/c.md", "---\nname: C2\n---\n")
+				for {
+					select {
+					case <-w.results:
+						if systemNames(w.store.content)["c"] == "C2" {
+							return
+						}
+					case <-deadline:
+						t.Fatal("an edit after the folder came back was not seen")
+					}
+				}
+			}
+		case <-deadline:
+			t.Fatalf("the folder came back, but the store has %v", systemNames(w.store.content))
+		}
+	}
+}
+
+// TestPollFolderGone keeps the content while a polled folder is gone for a
+// while, rather than reading its absence as every file deleted.
+func TestPollFolderGone(t *testing.T) {
+	w := startWatch(t, WatchOptions{Poll: 20 * time.Millisecond})
+	moved := w.dir + ".away"
+	if err := os.Rename(w.dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case res := <-w.results:
+		t.Fatalf("a reload while the folder was gone: %+v, systems %v", res, systemNames(w.store.content))
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := os.Rename(moved, w.dir); err != nil {
+		t.Fatal(err)
+	}
+	w.write(t, "t/systems/b.md", "---\nname: B back\n---\n")
+	select {
+	case <-w.results:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload after the folder came back")
+	}
+	if names := systemNames(w.store.content); len(names) != 2 || names["b"] != "B back" {
+		t.Errorf("systems = %v, want a and the edited b", names)
 	}
 }
