@@ -5,6 +5,7 @@ package static
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -32,6 +33,7 @@ type asset struct {
 	contentType string
 	etag        string
 	data        []byte
+	gz          []byte // data gzipped once, at start; nil when not worth it
 }
 
 // assets is built once from the embedded files; it is never written again.
@@ -62,6 +64,9 @@ func newAssetSet(fsys fs.FS) assetSet {
 			contentType: contentType(ext),
 			etag:        `"` + hash + `"`,
 			data:        data,
+		}
+		if ext != ".ico" && ext != ".png" {
+			a.gz = gzipBest(data)
 		}
 		set.byName[name] = a
 		set.byHashed[a.hashed] = a
@@ -97,11 +102,22 @@ func Path(name string) string {
 	return prefix + name
 }
 
+// gzipBest compresses b at the best level: it runs once per file.
+func gzipBest(b []byte) []byte {
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, gzip.BestCompression) // a valid level never fails
+	_, _ = zw.Write(b)                                       // a bytes.Buffer does not fail
+	_ = zw.Close()
+	return out.Bytes()
+}
+
 // Handler serves the embedded files under their hashed names, as the
 // requests' full paths ("/static/site.3f2a9c1b0d.css"), with a year of
 // immutable caching. Every other path, unhashed names and anything with a
-// directory in it included, is a 404.
-func Handler() http.Handler {
+// directory in it included, is a 404. With gzipped set, for a client that
+// accepts gzip and asks for no range, text files go out compressed (from
+// bytes compressed once) under their own ETag.
+func Handler(gzipped bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -119,9 +135,17 @@ func Handler() http.Handler {
 		h := w.Header()
 		h.Set("Content-Type", a.contentType)
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		h.Set("ETag", a.etag)
+		body, etag := a.data, a.etag
+		if a.gz != nil {
+			h.Add("Vary", "Accept-Encoding")
+			if gzipped {
+				h.Set("Content-Encoding", "gzip")
+				body, etag = a.gz, strings.TrimSuffix(a.etag, `"`)+`-gz"`
+			}
+		}
+		h.Set("ETag", etag)
 		// ServeContent handles Range, HEAD and If-None-Match; the zero
 		// modtime leaves Last-Modified out, the ETag is enough.
-		http.ServeContent(w, r, a.hashed, time.Time{}, bytes.NewReader(a.data))
+		http.ServeContent(w, r, a.hashed, time.Time{}, bytes.NewReader(body))
 	})
 }

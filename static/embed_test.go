@@ -1,6 +1,7 @@
 package static
 
 import (
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -61,7 +62,7 @@ func TestHandler(t *testing.T) {
 			req := httptest.NewRequest(tt.method, "/", nil)
 			req.URL.Path = tt.path // unclean on purpose; NewRequest would not keep it
 			rec := httptest.NewRecorder()
-			Handler().ServeHTTP(rec, req)
+			Handler(false).ServeHTTP(rec, req)
 			res := rec.Result()
 			if res.StatusCode != tt.wantStatus {
 				t.Fatalf("%s %s: status = %d, want %d", tt.method, tt.path, res.StatusCode, tt.wantStatus)
@@ -84,7 +85,7 @@ func TestHandler(t *testing.T) {
 
 func TestHandlerBody(t *testing.T) {
 	rec := httptest.NewRecorder()
-	Handler().ServeHTTP(rec, httptest.NewRequest("GET", Path("site.css"), nil))
+	Handler(false).ServeHTTP(rec, httptest.NewRequest("GET", Path("site.css"), nil))
 	body, _ := io.ReadAll(rec.Result().Body)
 	want, err := files.ReadFile("site.css")
 	if err != nil {
@@ -97,7 +98,7 @@ func TestHandlerBody(t *testing.T) {
 
 func TestHandlerNotModified(t *testing.T) {
 	rec := httptest.NewRecorder()
-	Handler().ServeHTTP(rec, httptest.NewRequest("GET", Path("site.js"), nil))
+	Handler(false).ServeHTTP(rec, httptest.NewRequest("GET", Path("site.js"), nil))
 	etag := rec.Result().Header.Get("ETag")
 	if etag == "" {
 		t.Fatal("no ETag")
@@ -105,7 +106,7 @@ func TestHandlerNotModified(t *testing.T) {
 	req := httptest.NewRequest("GET", Path("site.js"), nil)
 	req.Header.Set("If-None-Match", etag)
 	rec = httptest.NewRecorder()
-	Handler().ServeHTTP(rec, req)
+	Handler(false).ServeHTTP(rec, req)
 	if got := rec.Result().StatusCode; got != http.StatusNotModified {
 		t.Errorf("status with If-None-Match = %d, want %d", got, http.StatusNotModified)
 	}
@@ -116,5 +117,45 @@ func TestHashChangesWithContent(t *testing.T) {
 	b := newAssetSet(fstest.MapFS{"a.css": {Data: []byte("body{color:red}")}})
 	if a.byName["a.css"].hashed == b.byName["a.css"].hashed {
 		t.Errorf("hashed name %q did not change with the content", a.byName["a.css"].hashed)
+	}
+}
+
+// TestHandlerGzipped sends each text file compressed, decompressing to the
+// file, under an ETag of its own that revalidates to 304.
+func TestHandlerGzipped(t *testing.T) {
+	for _, name := range []string{"site.css", "site.js", "favicon.svg"} {
+		t.Run(name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			Handler(true).ServeHTTP(rec, httptest.NewRequest("GET", Path(name), nil))
+			res := rec.Result()
+			if res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+				t.Fatalf("headers = %v, want gzip with Vary", res.Header)
+			}
+			zr, err := gzip.NewReader(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := files.ReadFile(name)
+			if string(got) != string(want) {
+				t.Errorf("gunzipped body is %d bytes, want the %d of %s", len(got), len(want), name)
+			}
+			etag := res.Header.Get("ETag")
+			plain := httptest.NewRecorder()
+			Handler(false).ServeHTTP(plain, httptest.NewRequest("GET", Path(name), nil))
+			if etag == "" || etag == plain.Result().Header.Get("ETag") {
+				t.Errorf("ETag %q, want one of its own (plain: %q)", etag, plain.Result().Header.Get("ETag"))
+			}
+			req := httptest.NewRequest("GET", Path(name), nil)
+			req.Header.Set("If-None-Match", etag)
+			again := httptest.NewRecorder()
+			Handler(true).ServeHTTP(again, req)
+			if again.Code != http.StatusNotModified {
+				t.Errorf("revalidation = %d, want 304", again.Code)
+			}
+		})
 	}
 }

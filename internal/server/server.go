@@ -190,6 +190,13 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/sitemap-{n}.xml", s.handle(s.handleSitemapPart))
 	r.Get("/robots.txt", s.handle(s.handleRobots))
 	r.Get("/feed.xml", s.handle(s.handleFeed))
-	r.Get("/static/*", static.Handler().ServeHTTP)
+	plain, gzipped := static.Handler(false), static.Handler(true)
+	r.Get("/static/*", func(w http.ResponseWriter, r *http.Request) {
+		if acceptsGzip(r) && r.Header.Get("Range") == "" {
+			gzipped.ServeHTTP(w, r)
+			return
+		}
+		plain.ServeHTTP(w, r)
+	})
 	return r
 }
