@@ -201,7 +201,7 @@ func (s *server) findArticlePage(r *http.Request) (*articlePage, error) {
 	q := r.URL.Query()
 	p := &articlePage{tag: q.Get("tag"), topic: q.Get("topic")}
 	var err error
-	if p.topics, err = s.store.ListTopics(ctx); err != nil {
+	if p.topics, err = s.store.ListTopicNames(ctx); err != nil {
 		return nil, fmt.Errorf("list topics: %w", err)
 	}
 	p.topicTitles = make(map[string]string, len(p.topics))

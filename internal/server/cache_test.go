@@ -33,6 +33,16 @@ func (c *countingStore) ListTopics(ctx context.Context) ([]kb.Topic, error) {
 	return c.Store.ListTopics(ctx)
 }
 
+func (c *countingStore) ListTopicNames(ctx context.Context) ([]kb.Topic, error) {
+	c.calls.Add(1)
+	return c.Store.ListTopicNames(ctx)
+}
+
+func (c *countingStore) ListSystemCells(ctx context.Context, topic string, features []string) ([]kb.System, error) {
+	c.calls.Add(1)
+	return c.Store.ListSystemCells(ctx, topic, features)
+}
+
 func (c *countingStore) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
 	c.calls.Add(1)
 	return c.Store.FindTopic(ctx, slug)

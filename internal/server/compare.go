@@ -495,7 +495,7 @@ func systemLinks(t kb.Topic, all []kb.System) []web.Crumb {
 
 // topicNotFound is the 404 for an unknown topic: it lists the topics.
 func (s *server) topicNotFound(r *http.Request, slug string, err error) error {
-	topics, lerr := s.store.ListTopics(r.Context())
+	topics, lerr := s.store.ListTopicNames(r.Context())
 	if lerr != nil {
 		return fmt.Errorf("list topics: %w", lerr)
 	}

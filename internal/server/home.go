@@ -12,7 +12,7 @@ import (
 // handleHome serves GET /: every topic with its systems.
 func (s *server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	topics, err := s.store.ListTopics(ctx)
+	topics, err := s.store.ListTopicNames(ctx)
 	if err != nil {
 		return fmt.Errorf("list topics: %w", err)
 	}

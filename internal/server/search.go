@@ -322,7 +322,7 @@ func pageCount(total, perPage int) int {
 // fall back to slugs.
 func (s *server) topicTitles(ctx context.Context) map[string]string {
 	out := map[string]string{}
-	topics, err := s.store.ListTopics(ctx)
+	topics, err := s.store.ListTopicNames(ctx)
 	if err != nil {
 		s.log.DebugContext(ctx, "list topics for search labels", "err", err)
 		return out

@@ -20,6 +20,9 @@ import (
 // Store is what the server reads; *sqlite.DB satisfies it.
 type Store interface {
 	ListTopics(ctx context.Context) ([]kb.Topic, error)
+	// ListTopicNames is ListTopics without categories and features, for
+	// lists and links.
+	ListTopicNames(ctx context.Context) ([]kb.Topic, error)
 	FindTopic(ctx context.Context, slug string) (kb.Topic, error)
 	ListSystems(ctx context.Context, topic string) ([]kb.System, error)
 	// ListSystemCells is ListSystems with the cells of the given features

@@ -47,6 +47,15 @@ func (f *fakeStore) ListTopics(ctx context.Context) ([]kb.Topic, error) {
 	return f.topics, nil
 }
 
+func (f *fakeStore) ListTopicNames(ctx context.Context) ([]kb.Topic, error) {
+	topics, err := f.ListTopics(ctx)
+	names := make([]kb.Topic, len(topics))
+	for i, t := range topics {
+		names[i] = kb.Topic{Slug: t.Slug, Title: t.Title, Summary: t.Summary, Path: t.Path}
+	}
+	return names, err
+}
+
 func (f *fakeStore) ListSystems(ctx context.Context, topic string) ([]kb.System, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -132,7 +132,7 @@ func (s *server) canonicalPages(ctx context.Context) ([]canonicalPage, kb.Revisi
 		return nil, kb.Revision{}, fmt.Errorf("sitemap: %w", err)
 	}
 	loaded := rev.LoadedAt
-	topics, err := s.store.ListTopics(ctx)
+	topics, err := s.store.ListTopicNames(ctx)
 	if err != nil {
 		return nil, rev, fmt.Errorf("sitemap: %w", err)
 	}

@@ -47,6 +47,10 @@ func (s scopedStore) ListTopics(ctx context.Context) ([]kb.Topic, error) {
 	return s.pick(ctx).ListTopics(ctx)
 }
 
+func (s scopedStore) ListTopicNames(ctx context.Context) ([]kb.Topic, error) {
+	return s.pick(ctx).ListTopicNames(ctx)
+}
+
 func (s scopedStore) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
 	return s.pick(ctx).FindTopic(ctx, slug)
 }

@@ -150,3 +150,28 @@ func TestListSystemCells(t *testing.T) {
 		t.Errorf("unknown topic: err = %v, want ErrNotFound", err)
 	}
 }
+
+// TestListTopicNames lists the topics ListTopics lists, in its order, with
+// their slug, title, summary and path and nothing else.
+func TestListTopicNames(t *testing.T) {
+	ctx := context.Background()
+	db := loadDB(t)
+	full, err := db.ListTopics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.ListTopicNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []kb.Topic
+	for _, tp := range full {
+		want = append(want, kb.Topic{Slug: tp.Slug, Title: tp.Title, Summary: tp.Summary, Path: tp.Path})
+	}
+	if len(want) < 2 {
+		t.Fatalf("the fixture has %d topics, want several to check the order", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ListTopicNames (-want +got):\n%s", diff)
+	}
+}

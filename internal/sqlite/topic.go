@@ -14,6 +14,12 @@ func (db *DB) ListTopics(ctx context.Context) ([]kb.Topic, error) {
 	return read(ctx, db, func(r *Reader) ([]kb.Topic, error) { return r.ListTopics(ctx) })
 }
 
+// ListTopicNames returns every topic sorted by title with its slug, title,
+// summary and path only: for lists and links, which need no features.
+func (db *DB) ListTopicNames(ctx context.Context) ([]kb.Topic, error) {
+	return read(ctx, db, func(r *Reader) ([]kb.Topic, error) { return r.ListTopicNames(ctx) })
+}
+
 // FindTopic returns one topic with its categories and features.
 func (db *DB) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
 	return read(ctx, db, func(r *Reader) (kb.Topic, error) { return r.FindTopic(ctx, slug) })
@@ -21,7 +27,16 @@ func (db *DB) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
 
 // ListTopics is DB.ListTopics within r's snapshot.
 func (r *Reader) ListTopics(ctx context.Context) ([]kb.Topic, error) {
-	ts, err := r.topics(ctx, nil)
+	ts, err := r.topics(ctx, nil, true)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	return ts, nil
+}
+
+// ListTopicNames is DB.ListTopicNames within r's snapshot.
+func (r *Reader) ListTopicNames(ctx context.Context) ([]kb.Topic, error) {
+	ts, err := r.topics(ctx, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("list topics: %w", err)
 	}
@@ -30,7 +45,7 @@ func (r *Reader) ListTopics(ctx context.Context) ([]kb.Topic, error) {
 
 // FindTopic is DB.FindTopic within r's snapshot.
 func (r *Reader) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
-	ts, err := r.topics(ctx, &slug)
+	ts, err := r.topics(ctx, &slug, true)
 	if err != nil {
 		return kb.Topic{}, fmt.Errorf("find topic %q: %w", slug, err)
 	}
@@ -41,8 +56,8 @@ func (r *Reader) FindTopic(ctx context.Context, slug string) (kb.Topic, error) {
 }
 
 // topics returns the topic named by slug, or all when slug is nil, sorted by
-// title, with categories and features.
-func (r *Reader) topics(ctx context.Context, slug *string) ([]kb.Topic, error) {
+// title, with categories and features when full.
+func (r *Reader) topics(ctx context.Context, slug *string, full bool) ([]kb.Topic, error) {
 	var arg sql.NullString
 	if slug != nil {
 		arg = sql.NullString{String: *slug, Valid: true}
@@ -64,7 +79,7 @@ func (r *Reader) topics(ctx context.Context, slug *string) ([]kb.Topic, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(ts) == 0 {
+	if len(ts) == 0 || !full {
 		return ts, nil
 	}
 
