@@ -65,8 +65,8 @@ func newAssetSet(fsys fs.FS) assetSet {
 			etag:        `"` + hash + `"`,
 			data:        data,
 		}
-		if ext != ".ico" && ext != ".png" {
-			a.gz = gzipBest(data)
+		if strings.HasPrefix(a.contentType, "text/") || a.contentType == "image/svg+xml" {
+			a.gz = gzipBest(data) // text: compressed images gain nothing
 		}
 		set.byName[name] = a
 		set.byHashed[a.hashed] = a
