@@ -194,6 +194,13 @@ func TestAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("400 bad page", func(t *testing.T) {
+		var e apiError
+		fetch(t, "/api/articles?page=0", 400, &e)
+		if e.Status != 400 || !strings.Contains(e.Message, "not a page number") {
+			t.Errorf("error = %+v", e)
+		}
+	})
 	t.Run("400 one system", func(t *testing.T) {
 		var e apiError
 		fetch(t, "/api/compare/web/django", 400, &e)

@@ -184,12 +184,11 @@ func matrixPart(t kb.Topic, m kb.Matrix, all []kb.System, bySlug map[string]*kb.
 // articlePage is one page of the article list: the filters, checked, and
 // the articles on the page.
 type articlePage struct {
-	tag, topic  string
-	page        int
-	articles    []kb.Article
-	more        bool       // whether an older page follows
-	topics      []kb.Topic // every topic, for the filter chips
-	topicTitles map[string]string
+	tag, topic string
+	page       int
+	articles   []kb.Article
+	more       bool       // whether an older page follows
+	topics     []kb.Topic // every topic (names only), for titles and chips
 }
 
 // findArticlePage reads the ?tag=, ?topic= and ?page= of an article list
@@ -204,11 +203,7 @@ func (s *server) findArticlePage(r *http.Request) (*articlePage, error) {
 	if p.topics, err = s.store.ListTopicNames(ctx); err != nil {
 		return nil, fmt.Errorf("list topics: %w", err)
 	}
-	p.topicTitles = make(map[string]string, len(p.topics))
-	for _, t := range p.topics {
-		p.topicTitles[t.Slug] = t.Title
-	}
-	if _, ok := p.topicTitles[p.topic]; p.topic != "" && !ok {
+	if p.topic != "" && !slices.ContainsFunc(p.topics, func(t kb.Topic) bool { return t.Slug == p.topic }) {
 		return nil, s.topicNotFound(r, p.topic, fmt.Errorf("articles of topic %q: %w", p.topic, kb.ErrNotFound))
 	}
 	if p.tag != "" {
@@ -255,6 +250,10 @@ func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	tag, topicSlug, page := p.tag, p.topic, p.page
+	titles := make(map[string]string, len(p.topics))
+	for _, t := range p.topics {
+		titles[t.Slug] = t.Title
+	}
 	tags, err := s.store.ListTags(ctx, topicSlug)
 	if err != nil {
 		return fmt.Errorf("list tags: %w", err)
@@ -272,7 +271,7 @@ func (s *server) handleArticles(w http.ResponseWriter, r *http.Request) error {
 	if page > 1 {
 		v.NewerURL = articlesURL(topicSlug, tag, page-1)
 	}
-	v.Articles = articleItems(p.articles, p.topicTitles)
+	v.Articles = articleItems(p.articles, titles)
 	for _, t := range p.topics {
 		c := web.FilterChip{Label: t.Title, URL: articlesURL(t.Slug, tag, 1)}
 		if t.Slug == topicSlug {
