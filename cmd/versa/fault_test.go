@@ -142,21 +142,31 @@ func TestKillDuringServeStart(t *testing.T) {
 	start := time.Now()
 	p, _ := serveReady(t, 2*time.Minute, "--content", contentDir, "--data", first, "--watch=false")
 	ready := time.Since(start)
+	// The index builds on after the server is ready: a start is whole
+	// once the index is built.
+	for !strings.Contains(p.stderr.String(), "search index built") {
+		if time.Since(start) > 2*time.Minute {
+			t.Fatal("the first start built no search index in 2 minutes")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	full := time.Since(start)
 	p.cmd.Process.Kill()
 	<-p.done
 	want, _ := buildRevision(t, contentDir, first)
 
-	// Up to twice the time to ready: the index builds on after it. A start
-	// that got as far as a built index leaves nothing to break: the next
-	// starts afresh.
+	// Kills land anywhere before the first start was whole: during the
+	// load, or while the index builds after ready. A start that got as far
+	// as a built index (later starts can be quicker) leaves nothing to
+	// break: the next starts afresh.
 	data := filepath.Join(t.TempDir(), "data")
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	killed := 0
 	for i := 0; killed < wantKills && i < maxAttempts; i++ {
-		at := time.Duration(rng.Int64N(2 * int64(ready)))
+		at := time.Duration(rng.Int64N(int64(full)))
 		p, _ := killAt(t, at, "serve", "--addr", "127.0.0.1:0", "--content", contentDir, "--data", data, "--watch=false")
 		started := strings.Contains(p.stderr.String(), "search index built")
-		t.Logf("attempt %d: kill at %s, ready after %s (started in full: %v)", i, at, ready, started)
+		t.Logf("attempt %d: kill at %s, ready after %s, whole after %s (started in full: %v)", i, at, ready, full, started)
 		if !started {
 			killed++
 		} else if err := os.RemoveAll(data); err != nil {
@@ -164,7 +174,7 @@ func TestKillDuringServeStart(t *testing.T) {
 		}
 	}
 	if killed < wantKills {
-		t.Fatalf("only %d of %d kills landed during the start (ready after %s)", killed, maxAttempts, ready)
+		t.Fatalf("only %d of %d kills landed during the start (ready after %s, whole after %s)", killed, maxAttempts, ready, full)
 	}
 	checkServes(t, contentDir, data, want)
 	checkIndexFolder(t, data)
