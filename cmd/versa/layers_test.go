@@ -12,6 +12,7 @@ import (
 func TestLayers(t *testing.T) {
 	forbidden := map[string][]string{
 		"versa/internal/kb":      {"versa/"},
+		"versa/deploy":           {"versa/"},
 		"versa/internal/content": {"versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "versa/web"},
 		"versa/internal/sqlite":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/search", "versa/internal/server", "versa/web"},
 		"versa/internal/search":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/server", "versa/web"},
