@@ -35,11 +35,11 @@ func TestBackup(t *testing.T) {
 	if err := db.ReplaceContent(ctx, c, nil); err != nil {
 		t.Fatal(err)
 	}
-	snap := func(i int) kb.Snapshot {
-		return kb.Snapshot{ID: fmt.Sprintf("snap%012d", i), CreatedAt: time.Now(), Revision: c.Revision,
+	snap := func(i int) kb.Pin {
+		return kb.Pin{ID: fmt.Sprintf("snap%012d", i), CreatedAt: time.Now(), Revision: c.Revision,
 			URL: "/compare/web/django-vs-flask", Topic: "web", Data: []byte(`{"version":1}`)}
 	}
-	if _, err := db.PutSnapshot(ctx, snap(0)); err != nil {
+	if _, err := db.PutPin(ctx, snap(0)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -54,7 +54,7 @@ func TestBackup(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := db.PutSnapshot(ctx, snap(i)); err != nil {
+			if _, err := db.PutPin(ctx, snap(i)); err != nil {
 				t.Errorf("pin while backing up: %v", err)
 				return
 			}
@@ -77,7 +77,7 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("open the copy: %v", err)
 	}
 	defer cp.Close()
-	if got, err := cp.GetSnapshot(ctx, snap(0).ID); err != nil || got.URL != snap(0).URL {
+	if got, err := cp.GetPin(ctx, snap(0).ID); err != nil || got.URL != snap(0).URL {
 		t.Errorf("snapshot in the copy = %+v, %v", got, err)
 	}
 	if rev, err := cp.Revision(ctx); err != nil || rev.ID != c.Revision {

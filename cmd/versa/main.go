@@ -292,7 +292,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: searchAdapter{ix}, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -50,7 +50,7 @@ import (
 )
 
 // ErrNotReady is returned by Search until an index has been built.
-var ErrNotReady = errors.New("search index is still being built")
+var ErrNotReady = kb.ErrSearchNotReady
 
 // Document types of a Hit: which page it links to.
 const (
@@ -71,67 +71,16 @@ const (
 	MaxPage        = 100
 )
 
-// Query is one search. Text is matched as words, never as a query language.
-// Kind, Topic and System narrow the results; empty means any.
-type Query struct {
-	Text    string
-	Kind    string // pros, cons, use_cases, body or feature
-	Topic   string // topic slug
-	System  string // system slug: the system's sections and cells, and the articles that name it
-	Page    int    // 1-based; 0 means 1
-	PerPage int    // 0 means DefaultPerPage; more than MaxPerPage is cut to it
-}
-
-// Results is one page of hits with the facets of all of them.
-type Results struct {
-	Total int // documents matching, on every page
-	Hits  []Hit
-	// Facets count the matching documents by kind, topic and system, most
-	// first. Kind and Topic add up to Total; a document counts once for each
-	// system it is about (an article names several, a feature none).
-	Facets Facets
-	// Suggestion is the query with each word that no document contains
-	// replaced by the closest word that one does, or "" when every word is
-	// known or nothing is close.
-	Suggestion string
-	// Partial reports that no document has every word of the query, so the
-	// hits are those with the most of them.
-	Partial bool
-	Took    time.Duration
-}
-
-// Hit is one matching section, feature or cell.
-type Hit struct {
-	Doc     string // DocSystem, DocArticle or DocFeature: the page it is on
-	Topic   string // slugs
-	System  string // set for DocSystem
-	Article string // set for DocArticle
-	Title   string // system name, article title or feature name
-	Kind    string // pros, cons, use_cases, body or feature
-	Heading string // the section heading, or the feature's name on a system
-	Anchor  string // fragment on the page ("" for the top); "feature-{key}" for features and cells
-	Snippet []Fragment
-	Score   float64
-}
-
-// Fragment is a piece of a snippet. Mark is set on the words that matched.
-// Text is plain text: the web layer escapes it and wraps marked parts in
-// <mark>, so content can never inject markup.
-type Fragment struct {
-	Text string
-	Mark bool
-}
-
-// Facets are counts by kind, topic and system.
-type Facets struct {
-	Kind, Topic, System []FacetCount
-}
-
-// FacetCount is one value of a facet and how many hits have it.
-type FacetCount struct {
-	Value string
-	Count int
-}
+// The search package's names for the request and result types of kb, which
+// the server shares (see kb/search.go for what each field means).
+type (
+	Query      = kb.SearchQuery
+	Results    = kb.SearchResults
+	Hit        = kb.SearchHit
+	Fragment   = kb.Fragment
+	Facets     = kb.SearchFacets
+	FacetCount = kb.FacetCount
+)
 
 var validKinds = map[string]bool{
 	string(kb.KindPros): true, string(kb.KindCons): true, string(kb.KindUseCases): true,

@@ -119,7 +119,7 @@ func (m *Metrics) ObserveReload(d time.Duration, problems int, err error) {
 func (m *Metrics) observeSearch(d time.Duration, err error) {
 	result := "ok"
 	switch {
-	case errors.Is(err, ErrSearchNotReady):
+	case errors.Is(err, kb.ErrSearchNotReady):
 		result = "not_ready"
 	case errors.Is(err, kb.ErrInvalid):
 		result = "invalid"

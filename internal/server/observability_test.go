@@ -32,7 +32,7 @@ func TestMetricsSearch(t *testing.T) {
 	get(t, h, "/search")                  // the help page asks no index
 	get(t, h, "/search?q=x&kind=nothing") // refused before the index
 	for _, err := range []error{
-		fmt.Errorf("build: %w", ErrSearchNotReady),
+		fmt.Errorf("build: %w", kb.ErrSearchNotReady),
 		fmt.Errorf("too long: %w", kb.ErrInvalid),
 		errors.New("disk gone"),
 	} {

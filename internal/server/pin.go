@@ -33,14 +33,14 @@ import (
 // Snapshots are user data: the store keeps them apart from the content,
 // which loads replace, and a snapshot never refers to content rows.
 
-// SnapshotStore keeps pinned snapshots; *sqlite.DB satisfies it.
-type SnapshotStore interface {
-	// PutSnapshot stores s unless its id exists; it reports whether it
+// PinStore keeps pinned snapshots; *sqlite.DB satisfies it.
+type PinStore interface {
+	// PutPin stores s unless its id exists; it reports whether it
 	// stored it.
-	PutSnapshot(ctx context.Context, s kb.Snapshot) (bool, error)
-	// GetSnapshot returns kb.ErrNotFound for an unknown id.
-	GetSnapshot(ctx context.Context, id string) (kb.Snapshot, error)
-	CountSnapshots(ctx context.Context) (int, error)
+	PutPin(ctx context.Context, s kb.Pin) (bool, error)
+	// GetPin returns kb.ErrNotFound for an unknown id.
+	GetPin(ctx context.Context, id string) (kb.Pin, error)
+	CountPins(ctx context.Context) (int, error)
 }
 
 // Defaults of the pinning limits in Config.
@@ -58,16 +58,16 @@ const (
 )
 
 // pinning is the server's part of pinning: the store and its limits. A
-// server without a SnapshotStore has none.
+// server without a PinStore has none.
 type pinning struct {
-	store    SnapshotStore
+	store    PinStore
 	limit    *addrLimiter // nil: no rate limit
 	maxCount int          // < 0: no bound
 	maxBytes int          // < 0: no bound
 }
 
 // newPinning reads the pinning part of cfg, and reports the number of
-// snapshots on m; it returns nil when cfg has no SnapshotStore.
+// snapshots on m; it returns nil when cfg has no PinStore.
 func newPinning(cfg Config, m *Metrics) *pinning {
 	if cfg.Snapshots == nil {
 		return nil
@@ -309,14 +309,14 @@ func (s *server) handlePin(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	to := "/s/" + id
-	if _, err := p.store.GetSnapshot(ctx, id); err == nil {
+	if _, err := p.store.GetPin(ctx, id); err == nil {
 		http.Redirect(w, r, to, http.StatusSeeOther)
 		return nil
 	} else if !errors.Is(err, kb.ErrNotFound) {
 		return fmt.Errorf("pin: %w", err)
 	}
 	if p.maxCount >= 0 {
-		n, err := p.store.CountSnapshots(ctx)
+		n, err := p.store.CountPins(ctx)
 		if err != nil {
 			return fmt.Errorf("pin: %w", err)
 		}
@@ -328,8 +328,8 @@ func (s *server) handlePin(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	snap := kb.Snapshot{ID: id, CreatedAt: view.PinnedAt, Revision: rev.ID, URL: view.URL, Topic: view.Topic.Slug, Data: data}
-	if _, err := p.store.PutSnapshot(ctx, snap); err != nil {
+	snap := kb.Pin{ID: id, CreatedAt: view.PinnedAt, Revision: rev.ID, URL: view.URL, Topic: view.Topic.Slug, Data: data}
+	if _, err := p.store.PutPin(ctx, snap); err != nil {
 		return fmt.Errorf("pin: %w", err)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
@@ -435,7 +435,7 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 		return notFound("That is not the address of a pinned snapshot: it ends in 16 letters and digits.", home,
 			fmt.Errorf("snapshot id %.40q: %w", id, kb.ErrNotFound))
 	}
-	snap, err := s.pin.store.GetSnapshot(ctx, id)
+	snap, err := s.pin.store.GetPin(ctx, id)
 	if errors.Is(err, kb.ErrNotFound) {
 		return notFound(fmt.Sprintf("There is no pinned snapshot %s. Check the address you were given.", id), home, err)
 	}
@@ -711,7 +711,7 @@ func cellWords(c pinnedCell) string {
 
 // snapshotCollector reports the number of pinned snapshots at each scrape.
 type snapshotCollector struct {
-	store SnapshotStore
+	store PinStore
 	desc  *prometheus.Desc
 }
 
@@ -720,7 +720,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc 
 func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	n, err := c.store.CountSnapshots(ctx)
+	n, err := c.store.CountPins(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(c.desc, err)
 		return

@@ -18,71 +18,15 @@ import (
 
 // Search: GET /search is the page, GET /api/search the same as JSON. Both
 // take q (the words), kind, topic, system and page; the API also takes
-// per_page. The server does not import internal/search: cmd/versa adapts
-// the index to Searcher.
+// per_page. The server does not import internal/search: both speak the
+// kb.Search* types, and cmd/versa passes the index in as a Searcher.
 
-// Searcher runs searches; cmd/versa adapts *search.Index to it. Search
-// returns an error wrapping ErrSearchNotReady until an index is built and
-// one wrapping kb.ErrInvalid for a query it cannot run (too long, unknown
-// kind, page too far). Any text is otherwise a valid query.
+// Searcher runs searches; *search.Index is one. Search returns an error
+// wrapping kb.ErrSearchNotReady until an index is built and one wrapping
+// kb.ErrInvalid for a query it cannot run (too long, unknown kind, page too
+// far). Any text is otherwise a valid query.
 type Searcher interface {
-	Search(ctx context.Context, q SearchQuery) (SearchResults, error)
-}
-
-// ErrSearchNotReady is what a Searcher returns while the index is built.
-var ErrSearchNotReady = errors.New("search index is still being built")
-
-// SearchQuery mirrors search.Query, field for field, so that the adapter
-// can convert one to the other.
-type SearchQuery struct {
-	Text    string
-	Kind    string // pros, cons, use_cases, body or feature
-	Topic   string // topic slug
-	System  string // system slug
-	Page    int    // 1-based; 0 means 1
-	PerPage int    // 0 means the searcher's default
-}
-
-// SearchResults mirrors search.Results: one page of hits and the facets of
-// all of them.
-type SearchResults struct {
-	Total      int
-	Hits       []SearchHit
-	Facets     SearchFacets
-	Suggestion string
-	Partial    bool
-	Took       time.Duration
-}
-
-// SearchHit mirrors search.Hit. Doc is "system", "article" or "feature".
-type SearchHit struct {
-	Doc     string
-	Topic   string
-	System  string
-	Article string
-	Title   string
-	Kind    string
-	Heading string
-	Anchor  string
-	Snippet []Fragment
-	Score   float64
-}
-
-// Fragment mirrors search.Fragment: plain text, marked when it matched.
-type Fragment struct {
-	Text string
-	Mark bool
-}
-
-// SearchFacets mirrors search.Facets.
-type SearchFacets struct {
-	Kind, Topic, System []FacetCount
-}
-
-// FacetCount mirrors search.FacetCount.
-type FacetCount struct {
-	Value string
-	Count int
+	Search(ctx context.Context, q kb.SearchQuery) (kb.SearchResults, error)
 }
 
 // Search limits, as the search package has them.
@@ -212,18 +156,18 @@ func parseSearch(r *http.Request, api bool) (searchParams, error) {
 }
 
 // runSearch asks the searcher; a nil searcher is not ready.
-func (s *server) runSearch(ctx context.Context, p searchParams) (SearchResults, error) {
+func (s *server) runSearch(ctx context.Context, p searchParams) (kb.SearchResults, error) {
 	if s.search == nil {
-		return SearchResults{}, ErrSearchNotReady
+		return kb.SearchResults{}, kb.ErrSearchNotReady
 	}
 	start := time.Now()
-	res, err := s.search.Search(ctx, SearchQuery{
+	res, err := s.search.Search(ctx, kb.SearchQuery{
 		Text: p.text, Kind: p.kind, Topic: p.topic, System: p.system,
 		Page: p.page, PerPage: p.perPage,
 	})
 	s.metrics.observeSearch(time.Since(start), err)
 	if err != nil {
-		return SearchResults{}, fmt.Errorf("search %q: %w", p.text, err)
+		return kb.SearchResults{}, fmt.Errorf("search %q: %w", p.text, err)
 	}
 	return res, nil
 }
@@ -254,7 +198,7 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusOK, web.SearchPage(v))
 	}
 	res, err := s.runSearch(ctx, p)
-	if errors.Is(err, ErrSearchNotReady) {
+	if errors.Is(err, kb.ErrSearchNotReady) {
 		v.NotReady = true
 		w.Header().Set("Retry-After", retryAfterNotReady)
 		return s.render(w, r, http.StatusServiceUnavailable, web.SearchPage(v))
@@ -357,8 +301,8 @@ func searchChips(p searchParams, topics map[string]string) []web.SearchChip {
 
 // searchFacets are the facet counts as links that add the filter, or drop
 // it when it is the active one.
-func searchFacets(p searchParams, f SearchFacets, topics, systems map[string]string) []web.SearchFacet {
-	group := func(name, title string, counts []FacetCount, current string, label func(string) string) *web.SearchFacet {
+func searchFacets(p searchParams, f kb.SearchFacets, topics, systems map[string]string) []web.SearchFacet {
+	group := func(name, title string, counts []kb.FacetCount, current string, label func(string) string) *web.SearchFacet {
 		if len(counts) == 0 {
 			return nil
 		}
@@ -388,7 +332,7 @@ func searchFacets(p searchParams, f SearchFacets, topics, systems map[string]str
 }
 
 // hitURL is the page and section a hit links to.
-func hitURL(h SearchHit) string {
+func hitURL(h kb.SearchHit) string {
 	var u string
 	switch h.Doc {
 	case "system":
@@ -405,7 +349,7 @@ func hitURL(h SearchHit) string {
 }
 
 // kindLabel names the kind of section a hit is in.
-func kindLabel(h SearchHit) string {
+func kindLabel(h kb.SearchHit) string {
 	switch h.Kind {
 	case "pros":
 		return "Pros"
@@ -424,14 +368,14 @@ func kindLabel(h SearchHit) string {
 
 // hitHeading is the heading shown under a hit's title, unless it repeats
 // the title or the kind's label.
-func hitHeading(h SearchHit) string {
+func hitHeading(h kb.SearchHit) string {
 	if strings.EqualFold(h.Heading, h.Title) || strings.EqualFold(h.Heading, kindLabel(h)) {
 		return ""
 	}
 	return h.Heading
 }
 
-func snippetParts(frags []Fragment) []web.SnippetPart {
+func snippetParts(frags []kb.Fragment) []web.SnippetPart {
 	out := make([]web.SnippetPart, len(frags))
 	for i, f := range frags {
 		out[i] = web.SnippetPart{Text: f.Text, Mark: f.Mark}
@@ -504,7 +448,7 @@ func (s *server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.text != "" {
 		res, err := s.runSearch(r.Context(), p)
-		if errors.Is(err, ErrSearchNotReady) {
+		if errors.Is(err, kb.ErrSearchNotReady) {
 			w.Header().Set("Retry-After", retryAfterNotReady)
 			s.writeErrorPage(w, r, http.StatusServiceUnavailable, "The search index is still being built. Try again in a few seconds.", nil)
 			return nil
@@ -533,7 +477,7 @@ func (s *server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func apiFacets(counts []FacetCount) []apiFacetCount {
+func apiFacets(counts []kb.FacetCount) []apiFacetCount {
 	out := make([]apiFacetCount, len(counts))
 	for i, c := range counts {
 		out[i] = apiFacetCount(c)

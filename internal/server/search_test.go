@@ -19,52 +19,52 @@ import (
 // queries it was asked.
 type fakeSearcher struct {
 	mu      sync.Mutex
-	res     SearchResults
+	res     kb.SearchResults
 	err     error
-	queries []SearchQuery
+	queries []kb.SearchQuery
 }
 
-func (f *fakeSearcher) Search(ctx context.Context, q SearchQuery) (SearchResults, error) {
+func (f *fakeSearcher) Search(ctx context.Context, q kb.SearchQuery) (kb.SearchResults, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.queries = append(f.queries, q)
 	if f.err != nil {
-		return SearchResults{}, f.err
+		return kb.SearchResults{}, f.err
 	}
 	return f.res, nil
 }
 
-func (f *fakeSearcher) asked() []SearchQuery {
+func (f *fakeSearcher) asked() []kb.SearchQuery {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.queries)
 }
 
 // sampleResults is one page of three hits out of 25.
-func sampleResults() SearchResults {
-	return SearchResults{
+func sampleResults() kb.SearchResults {
+	return kb.SearchResults{
 		Total: 25,
-		Hits: []SearchHit{
+		Hits: []kb.SearchHit{
 			{
 				Doc: "system", Topic: "python-web-frameworks", System: "django", Title: "Django",
 				Kind: "pros", Heading: "Pros", Anchor: "pros",
-				Snippet: []Fragment{{Text: "Built-in "}, {Text: "ORM", Mark: true}, {Text: " and <script>alert(1)</script>"}},
+				Snippet: []kb.Fragment{{Text: "Built-in "}, {Text: "ORM", Mark: true}, {Text: " and <script>alert(1)</script>"}},
 			},
 			{
 				Doc: "article", Topic: "python-web-frameworks", Article: "choosing", Title: "Choosing a framework",
 				Kind: "body", Heading: "Databases", Anchor: "databases",
-				Snippet: []Fragment{{Text: "the "}, {Text: "orm", Mark: true}},
+				Snippet: []kb.Fragment{{Text: "the "}, {Text: "orm", Mark: true}},
 			},
 			{
 				Doc: "feature", Topic: "python-web-frameworks", Title: "ORM",
 				Kind: "feature", Heading: "ORM", Anchor: "feature-orm",
-				Snippet: []Fragment{{Text: "Object-relational mapper"}},
+				Snippet: []kb.Fragment{{Text: "Object-relational mapper"}},
 			},
 		},
-		Facets: SearchFacets{
-			Kind:   []FacetCount{{"pros", 10}, {"body", 9}, {"feature", 6}},
-			Topic:  []FacetCount{{"python-web-frameworks", 25}},
-			System: []FacetCount{{"django", 12}, {"flask", 4}},
+		Facets: kb.SearchFacets{
+			Kind:   []kb.FacetCount{{Value: "pros", Count: 10}, {Value: "body", Count: 9}, {Value: "feature", Count: 6}},
+			Topic:  []kb.FacetCount{{Value: "python-web-frameworks", Count: 25}},
+			System: []kb.FacetCount{{Value: "django", Count: 12}, {Value: "flask", Count: 4}},
 		},
 	}
 }
@@ -101,7 +101,7 @@ func TestSearchResults(t *testing.T) {
 	if res.status != 200 {
 		t.Fatalf("status = %d\n%s", res.status, res.body)
 	}
-	if got, want := fs.asked(), []SearchQuery{{Text: "orm", Page: 2, PerPage: 10}}; !cmp.Equal(got, want) {
+	if got, want := fs.asked(), []kb.SearchQuery{{Text: "orm", Page: 2, PerPage: 10}}; !cmp.Equal(got, want) {
 		t.Errorf("queries: %s", cmp.Diff(want, got))
 	}
 	if strings.Contains(res.body, "<script>alert") {
@@ -156,7 +156,7 @@ func TestSearchFilters(t *testing.T) {
 	if res.status != 200 {
 		t.Fatalf("status = %d\n%s", res.status, res.body)
 	}
-	want := SearchQuery{Text: "orm", Kind: "pros", Topic: "python-web-frameworks", System: "django", Page: 1, PerPage: 10}
+	want := kb.SearchQuery{Text: "orm", Kind: "pros", Topic: "python-web-frameworks", System: "django", Page: 1, PerPage: 10}
 	if got := fs.asked(); len(got) != 1 || got[0] != want {
 		t.Errorf("queries = %v, want %v", got, want)
 	}
@@ -187,7 +187,7 @@ func TestSearchFilters(t *testing.T) {
 }
 
 func TestSearchNoResults(t *testing.T) {
-	fs := &fakeSearcher{res: SearchResults{Suggestion: "django"}}
+	fs := &fakeSearcher{res: kb.SearchResults{Suggestion: "django"}}
 	ts := newTestServer(t, Config{Search: fs}, newStore())
 	res := ts.do(t, "GET", "/search?q=djnago&kind=cons")
 	if res.status != 200 {
@@ -218,7 +218,7 @@ func TestSearchPartial(t *testing.T) {
 func TestSearchNotReady(t *testing.T) {
 	for name, cfg := range map[string]Config{
 		"nil searcher": {},
-		"building":     {Search: &fakeSearcher{err: fmt.Errorf("adapter: %w", ErrSearchNotReady)}},
+		"building":     {Search: &fakeSearcher{err: fmt.Errorf("adapter: %w", kb.ErrSearchNotReady)}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ts := newTestServer(t, cfg, newStore())
@@ -312,7 +312,7 @@ func TestAPISearch(t *testing.T) {
 	if got := res.header.Get("Content-Type"); got != "application/json; charset=utf-8" {
 		t.Errorf("Content-Type = %q", got)
 	}
-	if got, want := fs.asked(), []SearchQuery{{Text: "orm", Kind: "pros", Page: 2, PerPage: 5}}; !cmp.Equal(got, want) {
+	if got, want := fs.asked(), []kb.SearchQuery{{Text: "orm", Kind: "pros", Page: 2, PerPage: 5}}; !cmp.Equal(got, want) {
 		t.Errorf("queries: %s", cmp.Diff(want, got))
 	}
 	var raw any

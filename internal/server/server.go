@@ -82,7 +82,7 @@ type Config struct {
 	ContentChanged *ContentSignal
 	// Snapshots keeps pinned snapshots (POST /s, /s/{id}); nil turns
 	// pinning off and hides the Pin button.
-	Snapshots SnapshotStore
+	Snapshots PinStore
 	// PinsPerMinute is how many pins one client address may make a minute,
 	// a minute's worth at once; 0 means 10, negative means no limit.
 	PinsPerMinute float64

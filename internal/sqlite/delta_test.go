@@ -173,7 +173,7 @@ func TestApplyContentKeepsSnapshots(t *testing.T) {
 	ctx := context.Background()
 	db := loadDB(t)
 	s := sampleSnapshot("keep")
-	if _, err := db.PutSnapshot(ctx, s); err != nil {
+	if _, err := db.PutPin(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	err := db.ApplyContent(ctx, "rev-2", kb.Drop{Topics: []string{"web"}}, func(kb.Sink) ([]kb.Problem, error) { return nil, nil })

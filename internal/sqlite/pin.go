@@ -9,12 +9,12 @@ import (
 	"versa/internal/kb"
 )
 
-// PutSnapshot stores s unless a snapshot with its id exists, and reports
+// PutPin stores s unless a pin with its id exists, and reports
 // whether it stored it. Ids are derived from the data, so an existing one
 // already holds the same view.
-func (db *DB) PutSnapshot(ctx context.Context, s kb.Snapshot) (bool, error) {
+func (db *DB) PutPin(ctx context.Context, s kb.Pin) (bool, error) {
 	if s.ID == "" || len(s.Data) == 0 {
-		return false, fmt.Errorf("put snapshot: empty id or data: %w", kb.ErrInvalid)
+		return false, fmt.Errorf("put pin: empty id or data: %w", kb.ErrInvalid)
 	}
 	// ON CONFLICT (id), not OR IGNORE, which would skip a row failing
 	// its CHECK without a word.
@@ -22,39 +22,39 @@ func (db *DB) PutSnapshot(ctx context.Context, s kb.Snapshot) (bool, error) {
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		s.ID, formatTime(s.CreatedAt), s.Revision, s.URL, s.Topic, len(s.Data), string(s.Data))
 	if err != nil {
-		return false, fmt.Errorf("put snapshot %s: %w", s.ID, err)
+		return false, fmt.Errorf("put pin %s: %w", s.ID, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("put snapshot %s: %w", s.ID, err)
+		return false, fmt.Errorf("put pin %s: %w", s.ID, err)
 	}
 	return n == 1, nil
 }
 
-// GetSnapshot returns the snapshot with the given id, or kb.ErrNotFound.
-func (db *DB) GetSnapshot(ctx context.Context, id string) (kb.Snapshot, error) {
-	s := kb.Snapshot{ID: id}
+// GetPin returns the pin with the given id, or kb.ErrNotFound.
+func (db *DB) GetPin(ctx context.Context, id string) (kb.Pin, error) {
+	s := kb.Pin{ID: id}
 	var created, data string
 	err := db.db.QueryRowContext(ctx, `SELECT created_at, revision, url, topic, data FROM snapshots WHERE id = ?`, id).
 		Scan(&created, &s.Revision, &s.URL, &s.Topic, &data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return kb.Snapshot{}, fmt.Errorf("snapshot %s: %w", id, kb.ErrNotFound)
+		return kb.Pin{}, fmt.Errorf("pin %s: %w", id, kb.ErrNotFound)
 	}
 	if err != nil {
-		return kb.Snapshot{}, fmt.Errorf("get snapshot %s: %w", id, err)
+		return kb.Pin{}, fmt.Errorf("get pin %s: %w", id, err)
 	}
 	if s.CreatedAt, err = parseTime(created); err != nil {
-		return kb.Snapshot{}, fmt.Errorf("get snapshot %s: %w", id, err)
+		return kb.Pin{}, fmt.Errorf("get pin %s: %w", id, err)
 	}
 	s.Data = []byte(data)
 	return s, nil
 }
 
-// CountSnapshots returns how many snapshots are stored.
-func (db *DB) CountSnapshots(ctx context.Context) (int, error) {
+// CountPins returns how many pins are stored.
+func (db *DB) CountPins(ctx context.Context) (int, error) {
 	var n int
 	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM snapshots`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count snapshots: %w", err)
+		return 0, fmt.Errorf("count pins: %w", err)
 	}
 	return n, nil
 }

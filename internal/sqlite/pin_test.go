@@ -16,8 +16,8 @@ import (
 	"versa/internal/kb"
 )
 
-func sampleSnapshot(id string) kb.Snapshot {
-	return kb.Snapshot{
+func sampleSnapshot(id string) kb.Pin {
+	return kb.Pin{
 		ID:        id,
 		CreatedAt: time.Date(2026, 5, 2, 14, 3, 0, 0, time.UTC),
 		Revision:  "rev-1",
@@ -28,14 +28,14 @@ func sampleSnapshot(id string) kb.Snapshot {
 }
 
 // mustSnapshot fails the test unless the store holds want.
-func mustSnapshot(t *testing.T, db *DB, want kb.Snapshot) {
+func mustSnapshot(t *testing.T, db *DB, want kb.Pin) {
 	t.Helper()
-	got, err := db.GetSnapshot(context.Background(), want.ID)
+	got, err := db.GetPin(context.Background(), want.ID)
 	if err != nil {
-		t.Fatalf("GetSnapshot(%s): %v", want.ID, err)
+		t.Fatalf("GetPin(%s): %v", want.ID, err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("GetSnapshot(%s) (-want +got):\n%s", want.ID, diff)
+		t.Errorf("GetPin(%s) (-want +got):\n%s", want.ID, diff)
 	}
 }
 
@@ -43,34 +43,34 @@ func TestSnapshotPutGet(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
 	s := sampleSnapshot("abc")
-	created, err := db.PutSnapshot(ctx, s)
+	created, err := db.PutPin(ctx, s)
 	if err != nil || !created {
-		t.Fatalf("PutSnapshot = %v, %v; want true, nil", created, err)
+		t.Fatalf("PutPin = %v, %v; want true, nil", created, err)
 	}
 	mustSnapshot(t, db, s)
 
 	// The same id again is the same view: kept as first stored.
 	again := s
 	again.CreatedAt = s.CreatedAt.Add(time.Hour)
-	created, err = db.PutSnapshot(ctx, again)
+	created, err = db.PutPin(ctx, again)
 	if err != nil || created {
-		t.Fatalf("second PutSnapshot = %v, %v; want false, nil", created, err)
+		t.Fatalf("second PutPin = %v, %v; want false, nil", created, err)
 	}
 	mustSnapshot(t, db, s)
-	if n, err := db.CountSnapshots(ctx); err != nil || n != 1 {
-		t.Errorf("CountSnapshots = %d, %v; want 1, nil", n, err)
+	if n, err := db.CountPins(ctx); err != nil || n != 1 {
+		t.Errorf("CountPins = %d, %v; want 1, nil", n, err)
 	}
 
-	if _, err := db.GetSnapshot(ctx, "nope"); !errors.Is(err, kb.ErrNotFound) {
-		t.Errorf("GetSnapshot(nope) error = %v, want ErrNotFound", err)
+	if _, err := db.GetPin(ctx, "nope"); !errors.Is(err, kb.ErrNotFound) {
+		t.Errorf("GetPin(nope) error = %v, want ErrNotFound", err)
 	}
 	bad := sampleSnapshot("bad")
 	bad.Data = []byte(`{not json`)
-	if _, err := db.PutSnapshot(ctx, bad); err == nil {
-		t.Error("PutSnapshot with invalid JSON succeeded")
+	if _, err := db.PutPin(ctx, bad); err == nil {
+		t.Error("PutPin with invalid JSON succeeded")
 	}
-	if _, err := db.PutSnapshot(ctx, kb.Snapshot{Data: []byte(`{}`)}); !errors.Is(err, kb.ErrInvalid) {
-		t.Errorf("PutSnapshot without id error = %v, want ErrInvalid", err)
+	if _, err := db.PutPin(ctx, kb.Pin{Data: []byte(`{}`)}); !errors.Is(err, kb.ErrInvalid) {
+		t.Errorf("PutPin without id error = %v, want ErrInvalid", err)
 	}
 }
 
@@ -87,7 +87,7 @@ func TestSnapshotSurvivesContentLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := sampleSnapshot("pinned")
-	if _, err := db.PutSnapshot(ctx, s); err != nil {
+	if _, err := db.PutPin(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 
@@ -140,7 +140,7 @@ func TestBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := sampleSnapshot("first")
-	if _, err := db.PutSnapshot(ctx, first); err != nil {
+	if _, err := db.PutPin(ctx, first); err != nil {
 		t.Fatal(err)
 	}
 
@@ -163,7 +163,7 @@ func TestBackup(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := writer.PutSnapshot(ctx, sampleSnapshot(fmt.Sprintf("w%d", i))); err != nil {
+			if _, err := writer.PutPin(ctx, sampleSnapshot(fmt.Sprintf("w%d", i))); err != nil {
 				writeErr = err
 				return
 			}
