@@ -78,8 +78,8 @@ type Config struct {
 	// Pinned snapshots: pins a minute per client address (negative: no
 	// limit), and bounds on the snapshots kept and on each one's size.
 	PinRate          float64
-	MaxSnapshots     int
-	MaxSnapshotBytes int
+	MaxPins     int
+	MaxPinBytes int
 }
 
 // parseArgs reads the command, its flags and its arguments. Flags may come
@@ -102,8 +102,8 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	fs.BoolVar(&cfg.Watch, "watch", true, "reload the content folder when its files change")
 	fs.DurationVar(&cfg.Poll, "poll", 0, "look for content edits this often (e.g. 2s) instead of using inotify, for network or container filesystems")
 	fs.Float64Var(&cfg.PinRate, "pin-rate", 10, "pinned snapshots one client address may create a minute; -1 for no limit")
-	fs.IntVar(&cfg.MaxSnapshots, "max-snapshots", 100000, "pinned snapshots to keep before refusing new pins; -1 for no bound")
-	fs.IntVar(&cfg.MaxSnapshotBytes, "max-snapshot-bytes", 1048576, "largest pinned snapshot, in bytes of JSON; -1 for no bound")
+	fs.IntVar(&cfg.MaxPins, "max-snapshots", 100000, "pinned snapshots to keep before refusing new pins; -1 for no bound")
+	fs.IntVar(&cfg.MaxPinBytes, "max-snapshot-bytes", 1048576, "largest pinned snapshot, in bytes of JSON; -1 for no bound")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -292,7 +292,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: metrics, ContentChanged: changed, Snapshots: db, PinsPerMinute: cfg.PinRate, MaxSnapshots: cfg.MaxSnapshots, MaxSnapshotBytes: cfg.MaxSnapshotBytes}, snapshotStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: metrics, ContentChanged: changed, Pins: db, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes}, consistentStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -68,9 +68,9 @@ func followEdits(ctx context.Context, cfg Config, loader *ingest.Loader, metrics
 	}
 }
 
-// snapshotStore lets the server read each page from one snapshot.
-type snapshotStore struct{ *sqlite.DB }
+// consistentStore lets the server read each page as one consistent read.
+type consistentStore struct{ *sqlite.DB }
 
-func (s snapshotStore) Snapshot(ctx context.Context, fn func(server.Store) error) error {
+func (s consistentStore) ReadConsistent(ctx context.Context, fn func(server.Store) error) error {
 	return s.Read(ctx, func(r *sqlite.Reader) error { return fn(r) })
 }

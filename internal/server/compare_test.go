@@ -37,7 +37,7 @@ func realServer(t *testing.T, dir string) http.Handler {
 // snapshotDB gives the server one read snapshot per page, as cmd/versa does.
 type snapshotDB struct{ *sqlite.DB }
 
-func (d snapshotDB) Snapshot(ctx context.Context, fn func(Store) error) error {
+func (d snapshotDB) ReadConsistent(ctx context.Context, fn func(Store) error) error {
 	return d.Read(ctx, func(r *sqlite.Reader) error { return fn(r) })
 }
 

@@ -49,7 +49,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // handle adapts h to net/http, answering its error with an error page.
 func (s *server) handle(h handlerFunc) http.HandlerFunc {
-	h = s.inSnapshot(h)
+	h = s.readConsistent(h)
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)

@@ -46,8 +46,8 @@ type PinStore interface {
 // Defaults of the pinning limits in Config.
 const (
 	defaultPinsPerMinute    = 10
-	defaultMaxSnapshots     = 100_000
-	defaultMaxSnapshotBytes = 1 << 20
+	defaultMaxPins     = 100_000
+	defaultMaxPinBytes = 1 << 20
 	// maxPinBody bounds the form posted to /s.
 	maxPinBody = 16 << 10
 	// maxPinURL bounds the url field: far more than any real compare URL.
@@ -69,15 +69,15 @@ type pinning struct {
 // newPinning reads the pinning part of cfg, and reports the number of
 // snapshots on m; it returns nil when cfg has no PinStore.
 func newPinning(cfg Config, m *Metrics) *pinning {
-	if cfg.Snapshots == nil {
+	if cfg.Pins == nil {
 		return nil
 	}
-	p := &pinning{store: cfg.Snapshots, maxCount: cfg.MaxSnapshots, maxBytes: cfg.MaxSnapshotBytes}
+	p := &pinning{store: cfg.Pins, maxCount: cfg.MaxPins, maxBytes: cfg.MaxPinBytes}
 	if p.maxCount == 0 {
-		p.maxCount = defaultMaxSnapshots
+		p.maxCount = defaultMaxPins
 	}
 	if p.maxBytes == 0 {
-		p.maxBytes = defaultMaxSnapshotBytes
+		p.maxBytes = defaultMaxPinBytes
 	}
 	perMinute := cfg.PinsPerMinute
 	if perMinute == 0 {
@@ -87,7 +87,7 @@ func newPinning(cfg Config, m *Metrics) *pinning {
 		p.limit = newAddrLimiter(perMinute)
 	}
 	m.registerReplacing(&snapshotCollector{
-		store: cfg.Snapshots,
+		store: cfg.Pins,
 		desc:  prometheus.NewDesc("versa_snapshots", "Pinned snapshots stored.", nil, nil),
 	})
 	return p

@@ -24,7 +24,7 @@ func pinServer(t *testing.T, dir string, cfg Config) (http.Handler, *sqlite.DB) 
 	t.Helper()
 	db := openDB(t)
 	loadDir(t, db, dir)
-	cfg.Snapshots = db
+	cfg.Pins = db
 	return New(cfg, db), db
 }
 
@@ -317,20 +317,20 @@ func TestPinLimits(t *testing.T) {
 		}
 	})
 	t.Run("count", func(t *testing.T) {
-		h, _ := pinServer(t, "../content/testdata/valid", Config{MaxSnapshots: 1})
+		h, _ := pinServer(t, "../content/testdata/valid", Config{MaxPins: 1})
 		loc := mustPin(t, h, "/compare/web/django-vs-flask")
 		if rec := pin(h, "/compare/web/flask-vs-django"); rec.Code != http.StatusServiceUnavailable {
-			t.Errorf("pin past MaxSnapshots = %d, want 503", rec.Code)
+			t.Errorf("pin past MaxPins = %d, want 503", rec.Code)
 		}
 		if got := mustPin(t, h, "/compare/web/django-vs-flask"); got != loc {
-			t.Errorf("repin at MaxSnapshots = %s, want %s", got, loc)
+			t.Errorf("repin at MaxPins = %s, want %s", got, loc)
 		}
 	})
 	t.Run("bytes", func(t *testing.T) {
-		h, _ := pinServer(t, "../content/testdata/valid", Config{MaxSnapshotBytes: 100})
+		h, _ := pinServer(t, "../content/testdata/valid", Config{MaxPinBytes: 100})
 		rec := pin(h, "/compare/web/django-vs-flask")
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "too large to pin") {
-			t.Errorf("pin past MaxSnapshotBytes = %d, want 400 saying too large\n%s", rec.Code, rec.Body.String())
+			t.Errorf("pin past MaxPinBytes = %d, want 400 saying too large\n%s", rec.Code, rec.Body.String())
 		}
 	})
 }
@@ -442,7 +442,7 @@ func TestPinSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	loadDir(t, db, "../content/testdata/valid")
-	h := New(Config{Snapshots: db}, db)
+	h := New(Config{Pins: db}, db)
 	loc := mustPin(t, h, "/compare/web/django-vs-flask?need=orm")
 	want := get(t, h, loc).Body.String()
 	if err := db.Close(); err != nil {
@@ -455,7 +455,7 @@ func TestPinSurvivesRestart(t *testing.T) {
 	}
 	defer db.Close()
 	loadDir(t, db, "../content/testdata/valid") // a rebuild: a new load of the same folder
-	h = New(Config{Snapshots: db}, db)
+	h = New(Config{Pins: db}, db)
 	rec := get(t, h, loc)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET %s after a restart = %d", loc, rec.Code)

@@ -80,18 +80,18 @@ type Config struct {
 	// ContentChanged, when set, is signalled after each content reload so
 	// that the next request shows it at once.
 	ContentChanged *ContentSignal
-	// Snapshots keeps pinned snapshots (POST /s, /s/{id}); nil turns
-	// pinning off and hides the Pin button.
-	Snapshots PinStore
+	// Pins keeps pinned snapshots (POST /s, /s/{id}); nil turns pinning
+	// off and hides the Pin button.
+	Pins PinStore
 	// PinsPerMinute is how many pins one client address may make a minute,
 	// a minute's worth at once; 0 means 10, negative means no limit.
 	PinsPerMinute float64
-	// MaxSnapshots bounds the snapshots kept, after which pins are refused;
+	// MaxPins bounds the pins kept, after which pins are refused;
 	// 0 means 100 000, negative means no bound.
-	MaxSnapshots int
-	// MaxSnapshotBytes bounds one snapshot's data; 0 means 1 MiB, negative
+	MaxPins int
+	// MaxPinBytes bounds one pin's data; 0 means 1 MiB, negative
 	// means no bound.
-	MaxSnapshotBytes int
+	MaxPinBytes int
 }
 
 // requestTimeout bounds how long a handler may spend on one request; the
@@ -104,7 +104,7 @@ const requestTimeout = 15 * time.Second
 type server struct {
 	log   *slog.Logger
 	dev   bool
-	store scopedStore // the request's snapshot, or the store
+	store scopedStore // the request's consistent read, or the store
 	build string      // names the binary in ETags
 	revs  *revisionCache
 	pages *pageCache

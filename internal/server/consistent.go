@@ -7,38 +7,38 @@ import (
 	"versa/internal/kb"
 )
 
-// Snapshotter is implemented by a Store that can run several reads on one
-// consistent snapshot of the content. Each page is then read from one
-// snapshot: a reload that lands while the page is being read shows on the
-// next request, never halfway through this one (no table with a system of
-// the new content and a cell of the old).
-type Snapshotter interface {
-	Snapshot(ctx context.Context, fn func(Store) error) error
+// ConsistentReader is implemented by a Store that can run several reads as
+// one consistent read of the content (one read transaction). Each page is
+// then read at one point in time: a reload that lands while the page is
+// being read shows on the next request, never halfway through this one (no
+// table with a system of the new content and a cell of the old).
+type ConsistentReader interface {
+	ReadConsistent(ctx context.Context, fn func(Store) error) error
 }
 
-type snapshotKey struct{}
+type consistentKey struct{}
 
-// scopedStore reads from the request's snapshot when the request has one,
+// scopedStore reads from the request's consistent read when it has one,
 // and from the store otherwise. Handlers use it as s.store and need not know.
 type scopedStore struct{ base Store }
 
 func (s scopedStore) pick(ctx context.Context) Store {
-	if v, ok := ctx.Value(snapshotKey{}).(Store); ok {
+	if v, ok := ctx.Value(consistentKey{}).(Store); ok {
 		return v
 	}
 	return s.base
 }
 
-// inSnapshot runs h with the request's reads on one snapshot, when the store
-// can take one.
-func (s *server) inSnapshot(h handlerFunc) handlerFunc {
-	snap, ok := s.store.base.(Snapshotter)
+// readConsistent runs h with the request's reads as one consistent read,
+// when the store can make one.
+func (s *server) readConsistent(h handlerFunc) handlerFunc {
+	snap, ok := s.store.base.(ConsistentReader)
 	if !ok {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return snap.Snapshot(r.Context(), func(v Store) error {
-			return h(w, r.WithContext(context.WithValue(r.Context(), snapshotKey{}, v)))
+		return snap.ReadConsistent(r.Context(), func(v Store) error {
+			return h(w, r.WithContext(context.WithValue(r.Context(), consistentKey{}, v)))
 		})
 	}
 }
