@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"versa/internal/kb"
+	"versa/internal/server/ratelimit"
 	"versa/web"
 )
 
@@ -61,7 +62,7 @@ const (
 // server without a PinStore has none.
 type pinning struct {
 	store    PinStore
-	limit    *addrLimiter // nil: no rate limit
+	limit    *ratelimit.Limiter // nil: no rate limit
 	maxCount int          // < 0: no bound
 	maxBytes int          // < 0: no bound
 }
@@ -84,7 +85,7 @@ func newPinning(cfg Config, m *Metrics) *pinning {
 		perMinute = defaultPinsPerMinute
 	}
 	if perMinute > 0 {
-		p.limit = newAddrLimiter(perMinute)
+		p.limit = ratelimit.New(perMinute)
 	}
 	m.registerReplacing(&snapshotCollector{
 		store: cfg.Pins,
@@ -267,7 +268,7 @@ func (s *server) handlePin(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if p.limit != nil {
-		if ok, wait := p.limit.allow(clientAddr(r, s.trustProxy), time.Now()); !ok {
+		if ok, wait := p.limit.Allow(ratelimit.ClientAddr(r, s.trustProxy), time.Now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			s.writeErrorPage(w, r, http.StatusTooManyRequests,
 				"Too many pins from your address in a short time. Wait a minute and try again.", nil)

@@ -1,4 +1,6 @@
-package server
+// Package ratelimit keeps a token bucket per client address, in memory and
+// bounded, for the few requests that write (pins).
+package ratelimit
 
 import (
 	"math"
@@ -12,15 +14,15 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// maxLimitedAddrs bounds the addresses an addrLimiter remembers. Past it,
+// maxLimitedAddrs bounds the addresses a Limiter remembers. Past it,
 // after dropping every full bucket, new addresses are refused until old
 // ones refill: memory stays bounded under a flood of addresses.
 const maxLimitedAddrs = 1 << 16
 
-// addrLimiter is a token bucket per client address: perMinute tokens a
+// Limiter is a token bucket per client address: perMinute tokens a
 // minute, up to a minute's worth at once. A bucket left alone long enough
 // to fill up is the same as a new one, so it is dropped.
-type addrLimiter struct {
+type Limiter struct {
 	every rate.Limit
 	burst int
 	idle  time.Duration // how long an empty bucket takes to fill
@@ -35,10 +37,12 @@ type addrBucket struct {
 	seen time.Time
 }
 
-func newAddrLimiter(perMinute float64) *addrLimiter {
+// New returns a limiter of perMinute tokens a minute per address, which
+// must be more than zero.
+func New(perMinute float64) *Limiter {
 	burst := max(1, int(math.Ceil(perMinute)))
 	every := rate.Limit(perMinute / 60)
-	return &addrLimiter{
+	return &Limiter{
 		every:   every,
 		burst:   burst,
 		idle:    time.Duration(float64(burst) / float64(every) * float64(time.Second)),
@@ -46,9 +50,9 @@ func newAddrLimiter(perMinute float64) *addrLimiter {
 	}
 }
 
-// allow takes a token from addr's bucket; when there is none, it says how
+// Allow takes a token from addr's bucket; when there is none, it says how
 // long until there is.
-func (l *addrLimiter) allow(addr string, now time.Time) (bool, time.Duration) {
+func (l *Limiter) Allow(addr string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.buckets[addr]
@@ -72,7 +76,7 @@ func (l *addrLimiter) allow(addr string, now time.Time) (bool, time.Duration) {
 }
 
 // sweep drops the buckets that have filled up again.
-func (l *addrLimiter) sweep(now time.Time) {
+func (l *Limiter) sweep(now time.Time) {
 	for addr, b := range l.buckets {
 		if now.Sub(b.seen) >= l.idle {
 			delete(l.buckets, addr)
@@ -81,11 +85,11 @@ func (l *addrLimiter) sweep(now time.Time) {
 	l.lastSweep = now
 }
 
-// clientAddr is the address a request's limits are kept under: the peer's
+// ClientAddr is the address a request's limits are kept under: the peer's
 // IP, or behind a trusted proxy the last address of X-Forwarded-For (the
 // one the proxy added). IPv6 clients are grouped by /64, the block one
 // host usually holds.
-func clientAddr(r *http.Request, trustProxy bool) string {
+func ClientAddr(r *http.Request, trustProxy bool) string {
 	host := r.RemoteAddr
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
