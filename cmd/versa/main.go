@@ -29,6 +29,7 @@ import (
 	"versa/internal/ingest"
 	"versa/internal/search"
 	"versa/internal/server"
+	"versa/internal/server/metrics"
 	"versa/internal/sqlite"
 )
 
@@ -77,7 +78,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Pinned snapshots: pins a minute per client address (negative: no
 	// limit), and bounds on the snapshots kept and on each one's size.
-	PinRate          float64
+	PinRate     float64
 	MaxPins     int
 	MaxPinBytes int
 }
@@ -277,11 +278,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	loader := ingest.New(os.DirFS(cfg.Content), db, ix, log)
 	// Pages serve as soon as the store is loaded; the index finishes in the
 	// background and search answers "still indexing" until then.
-	metrics := server.NewMetrics()
+	instruments := metrics.New()
 	changed := &server.ContentSignal{}
-	metrics.WatchIndexSize(ix.Docs)
+	instruments.WatchIndexSize(ix.Docs)
 	res, err := loader.Load(ctx)
-	metrics.ObserveReload(res.Took, len(res.Problems), err)
+	instruments.ObserveReload(res.Took, len(res.Problems), err)
 	if err != nil {
 		if ctx.Err() != nil {
 			log.Info("stopped while loading the content") // a signal, not a fault
@@ -292,7 +293,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: metrics, ContentChanged: changed, Pins: db, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes}, consistentStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: db, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes}, consistentStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -306,7 +307,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	log.Info("serving", "addr", ln.Addr().String(), "content", cfg.Content, "data", cfg.Data)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
-	stopReloads := followEdits(ctx, cfg, loader, metrics, changed, log, errc)
+	stopReloads := followEdits(ctx, cfg, loader, instruments, changed, log, errc)
 	defer stopReloads()
 	select {
 	case err := <-errc:

@@ -11,6 +11,7 @@ import (
 
 	"versa/internal/ingest"
 	"versa/internal/server"
+	"versa/internal/server/metrics"
 	"versa/internal/sqlite"
 )
 
@@ -19,7 +20,7 @@ import (
 // function that stops both and waits for a reload in progress. A folder that
 // cannot be watched is sent to errc, which stops the server: serving while
 // silently ignoring edits would mislead editors.
-func followEdits(ctx context.Context, cfg Config, loader *ingest.Loader, metrics *server.Metrics, changed *server.ContentSignal,
+func followEdits(ctx context.Context, cfg Config, loader *ingest.Loader, instruments *metrics.Set, changed *server.ContentSignal,
 	log *slog.Logger, errc chan<- error) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -29,7 +30,7 @@ func followEdits(ctx context.Context, cfg Config, loader *ingest.Loader, metrics
 		if err == nil && res.Reused {
 			return // written again unchanged
 		}
-		metrics.ObserveReload(res.Took, len(res.Problems), err)
+		instruments.ObserveReload(res.Took, len(res.Problems), err)
 	}
 	if cfg.Watch {
 		wg.Go(func() {

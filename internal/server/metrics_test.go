@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"versa/internal/server/metrics"
 )
 
 // requestCount is the value of versa_http_requests_total for the labels,
@@ -66,7 +68,7 @@ func TestMetrics(t *testing.T) {
 	}
 	// Labels are route patterns, never paths.
 	for _, m := range regexp.MustCompile(`route="([^"]*)"`).FindAllStringSubmatch(body, -1) {
-		if r := m[1]; r != routeUnmatched && (!strings.HasPrefix(r, "/") || strings.Contains(r, "tools") || strings.Contains(r, "nope") || strings.Contains(r, "dbs") || strings.Contains(r, "such")) {
+		if r := m[1]; r != metrics.RouteUnmatched && (!strings.HasPrefix(r, "/") || strings.Contains(r, "tools") || strings.Contains(r, "nope") || strings.Contains(r, "dbs") || strings.Contains(r, "such")) {
 			t.Errorf("route label %q is a path, not a pattern", r)
 		}
 	}
@@ -84,7 +86,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestMetricsObserveReload(t *testing.T) {
-	m := NewMetrics()
+	m := metrics.New()
 	h := New(Config{Metrics: m}, openDB(t))
 	New(Config{}, openDB(t)) // a second server has its own registry: no clash
 	m.ObserveReload(1500*time.Millisecond, 3, nil)

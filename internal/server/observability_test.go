@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"versa/internal/kb"
+	"versa/internal/server/metrics"
 )
 
 // metricValue is the value of the sample named exactly series (name and
@@ -58,7 +59,7 @@ func TestMetricsSearch(t *testing.T) {
 }
 
 func TestMetricsIndexSize(t *testing.T) {
-	m := NewMetrics()
+	m := metrics.New()
 	h := New(Config{Metrics: m}, newStore())
 	var docs atomic.Int64
 	m.WatchIndexSize(func() int { return int(docs.Load()) })

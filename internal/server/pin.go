@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"versa/internal/kb"
+	"versa/internal/server/metrics"
 	"versa/internal/server/ratelimit"
 	"versa/web"
 )
@@ -46,9 +46,9 @@ type PinStore interface {
 
 // Defaults of the pinning limits in Config.
 const (
-	defaultPinsPerMinute    = 10
-	defaultMaxPins     = 100_000
-	defaultMaxPinBytes = 1 << 20
+	defaultPinsPerMinute = 10
+	defaultMaxPins       = 100_000
+	defaultMaxPinBytes   = 1 << 20
 	// maxPinBody bounds the form posted to /s.
 	maxPinBody = 16 << 10
 	// maxPinURL bounds the url field: far more than any real compare URL.
@@ -63,13 +63,13 @@ const (
 type pinning struct {
 	store    PinStore
 	limit    *ratelimit.Limiter // nil: no rate limit
-	maxCount int          // < 0: no bound
-	maxBytes int          // < 0: no bound
+	maxCount int                // < 0: no bound
+	maxBytes int                // < 0: no bound
 }
 
 // newPinning reads the pinning part of cfg, and reports the number of
 // snapshots on m; it returns nil when cfg has no PinStore.
-func newPinning(cfg Config, m *Metrics) *pinning {
+func newPinning(cfg Config, m *metrics.Set) *pinning {
 	if cfg.Pins == nil {
 		return nil
 	}
@@ -87,10 +87,7 @@ func newPinning(cfg Config, m *Metrics) *pinning {
 	if perMinute > 0 {
 		p.limit = ratelimit.New(perMinute)
 	}
-	m.registerReplacing(&snapshotCollector{
-		store: cfg.Pins,
-		desc:  prometheus.NewDesc("versa_snapshots", "Pinned snapshots stored.", nil, nil),
-	})
+	m.WatchPins(cfg.Pins.CountPins)
 	return p
 }
 
@@ -708,37 +705,4 @@ func cellWords(c pinnedCell) string {
 		w += ", source " + c.Source
 	}
 	return w
-}
-
-// snapshotCollector reports the number of pinned snapshots at each scrape.
-type snapshotCollector struct {
-	store PinStore
-	desc  *prometheus.Desc
-}
-
-func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
-
-func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	n, err := c.store.CountPins(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(c.desc, err)
-		return
-	}
-	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n))
-}
-
-// registerReplacing registers col, replacing one registered before under
-// the same names: each server made on shared Metrics reports its own
-// store.
-func (m *Metrics) registerReplacing(col prometheus.Collector) {
-	err := m.reg.Register(col)
-	if are, ok := errors.AsType[prometheus.AlreadyRegisteredError](err); ok {
-		m.reg.Unregister(are.ExistingCollector)
-		err = m.reg.Register(col)
-	}
-	if err != nil {
-		panic("register collector: " + err.Error()) // only a malformed metric gets here
-	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"versa/internal/server/metrics"
 	"versa/internal/sqlite"
 )
 
@@ -529,7 +530,7 @@ func TestOpenGraph(t *testing.T) {
 }
 
 func TestSnapshotMetric(t *testing.T) {
-	m := NewMetrics()
+	m := metrics.New()
 	h, _ := pinServer(t, "../content/testdata/valid", Config{Metrics: m})
 	scrape := func() string { return get(t, h, "/metrics").Body.String() }
 	if !strings.Contains(scrape(), "\nversa_snapshots 0\n") {

@@ -165,7 +165,7 @@ func (s *server) runSearch(ctx context.Context, p searchParams) (kb.SearchResult
 		Text: p.text, Kind: p.kind, Topic: p.topic, System: p.system,
 		Page: p.page, PerPage: p.perPage,
 	})
-	s.metrics.observeSearch(time.Since(start), err)
+	s.metrics.ObserveSearch(time.Since(start), err)
 	if err != nil {
 		return kb.SearchResults{}, fmt.Errorf("search %q: %w", p.text, err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"versa/internal/server/metrics"
 	"versa/static"
 )
 
@@ -228,7 +229,7 @@ func TestBodyLimit(t *testing.T) {
 
 	// A body of unknown length is cut at the limit: a handler reading it
 	// gets an error that fail maps to 413.
-	s := &server{log: slog.New(slog.DiscardHandler), store: scopedStore{newStore()}, metrics: NewMetrics()}
+	s := &server{log: slog.New(slog.DiscardHandler), store: scopedStore{newStore()}, metrics: metrics.New()}
 	var read int
 	h := s.limitRequests(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		b, err := io.ReadAll(r.Body)

@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"versa/internal/kb"
+	"versa/internal/server/metrics"
 	"versa/static"
 )
 
@@ -73,7 +74,7 @@ type Config struct {
 	EditURL string
 	// Metrics records requests and serves /metrics; nil makes a new set on
 	// a registry of its own.
-	Metrics *Metrics
+	Metrics *metrics.Set
 	// Search answers /search and /api/search; nil answers them 503, as
 	// an index still being built does.
 	Search Searcher
@@ -112,7 +113,7 @@ type server struct {
 	base       string
 	trustProxy bool
 	editBase   string // Config.EditURL, ending in "/"; empty: no edit links
-	metrics    *Metrics
+	metrics    *metrics.Set
 	pin        *pinning // nil: pinning is off
 	search     Searcher // nil until cmd/versa sets one
 }
@@ -135,7 +136,7 @@ func New(cfg Config, store Store) http.Handler {
 		s.editBase = strings.TrimRight(cfg.EditURL, "/") + "/"
 	}
 	if s.metrics = cfg.Metrics; s.metrics == nil {
-		s.metrics = NewMetrics()
+		s.metrics = metrics.New()
 	}
 	s.revs = &revisionCache{store: store, ttl: revisionTTL, pages: s.pages, onError: func(ctx context.Context, err error) {
 		logger.WarnContext(ctx, "read revision for caching", "err", err)
@@ -153,7 +154,7 @@ func New(cfg Config, store Store) http.Handler {
 	// set them, and nothing here knows that.
 	r.Use(
 		middleware.RequestID,
-		s.metrics.instrument, // reads the route pattern after routing
+		s.metrics.Instrument, // reads the route pattern after routing
 		s.logRequests,
 		securityHeaders(cfg.HTTPSHeaders),
 		s.recoverer,

@@ -1,6 +1,10 @@
-package server
+// Package metrics holds every Prometheus instrument of Versa on a registry
+// of its own: requests by route, content reloads, searches, the index size
+// and the pins kept.
+package metrics
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -15,11 +19,11 @@ import (
 	"versa/internal/kb"
 )
 
-// Metrics is Versa's Prometheus registry and the instruments on it. The
+// Set is Versa's Prometheus registry and the instruments on it. The
 // server records every request; whoever loads content reports reloads with
-// ObserveReload. Create one with NewMetrics and pass it in Config.Metrics to
-// share it; a server given none makes its own.
-type Metrics struct {
+// ObserveReload. Create one with New and pass it in server.Config.Metrics
+// to share it; a server given none makes its own.
+type Set struct {
 	reg            *prometheus.Registry
 	requests       *prometheus.CounterVec
 	duration       *prometheus.HistogramVec
@@ -31,14 +35,14 @@ type Metrics struct {
 	search         *prometheus.HistogramVec
 }
 
-// routeUnmatched is the route label of requests no route matched, so raw
+// RouteUnmatched is the route label of requests no route matched, so raw
 // paths never become label values.
-const routeUnmatched = "unmatched"
+const RouteUnmatched = "unmatched"
 
-// NewMetrics returns metrics on a registry of their own (never the global
+// New returns metrics on a registry of their own (never the global
 // default one), with the Go runtime and process collectors.
-func NewMetrics() *Metrics {
-	m := &Metrics{
+func New() *Set {
+	m := &Set{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "versa_http_requests_total",
@@ -93,12 +97,9 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// Registry is the registry the metrics live on, for adding more.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 // ObserveReload records one content load: how long it took, how many
 // content problems it found and whether it failed.
-func (m *Metrics) ObserveReload(d time.Duration, problems int, err error) {
+func (m *Set) ObserveReload(d time.Duration, problems int, err error) {
 	result := "ok"
 	switch {
 	case err != nil:
@@ -114,9 +115,9 @@ func (m *Metrics) ObserveReload(d time.Duration, problems int, err error) {
 	}
 }
 
-// observeSearch records one search by the index: how long it took and
+// ObserveSearch records one search by the index: how long it took and
 // how it ended.
-func (m *Metrics) observeSearch(d time.Duration, err error) {
+func (m *Set) ObserveSearch(d time.Duration, err error) {
 	result := "ok"
 	switch {
 	case errors.Is(err, kb.ErrSearchNotReady):
@@ -131,7 +132,7 @@ func (m *Metrics) observeSearch(d time.Duration, err error) {
 
 // WatchIndexSize adds the gauge versa_search_index_documents, read from
 // docs at every scrape, so it follows each index swap. Call it once.
-func (m *Metrics) WatchIndexSize(docs func() int) {
+func (m *Set) WatchIndexSize(docs func() int) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "versa_search_index_documents",
 		Help: "Documents (sections, features and cells) in the search index being served; 0 while it is built.",
@@ -139,18 +140,18 @@ func (m *Metrics) WatchIndexSize(docs func() int) {
 }
 
 // Handler serves the metrics in the Prometheus exposition format.
-func (m *Metrics) Handler() http.Handler {
+func (m *Set) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		Registry:      m.reg, // counts its own scrape errors
 		ErrorHandling: promhttp.ContinueOnError,
 	})
 }
 
-// instrument counts and times every request by the chi route pattern that
+// Instrument counts and times every request by the chi route pattern that
 // answered it, read after the handler ran. Requests answered before
 // routing (a cached page, a 304) are matched against the routes for their
 // pattern; requests that match none are "unmatched".
-func (m *Metrics) instrument(next http.Handler) http.Handler {
+func (m *Set) Instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		m.inFlight.Inc()
@@ -171,13 +172,13 @@ func (m *Metrics) instrument(next http.Handler) http.Handler {
 func routeOf(r *http.Request) string {
 	rctx := chi.RouteContext(r.Context())
 	if rctx == nil {
-		return routeUnmatched
+		return RouteUnmatched
 	}
 	if p := rctx.RoutePattern(); p != "" {
 		return p
 	}
 	if rctx.Routes == nil {
-		return routeUnmatched
+		return RouteUnmatched
 	}
 	path := r.URL.RawPath
 	if path == "" {
@@ -190,7 +191,7 @@ func routeOf(r *http.Request) string {
 	if p := rctx.Routes.Find(chi.NewRouteContext(), method, path); p != "" {
 		return p
 	}
-	return routeUnmatched
+	return RouteUnmatched
 }
 
 // methodLabel keeps the method label to the methods HTTP defines.
@@ -201,4 +202,46 @@ func methodLabel(m string) string {
 		return m
 	}
 	return "OTHER"
+}
+
+// WatchPins adds the gauge versa_snapshots, the pins kept, read with count
+// at every scrape. It replaces the gauge of an earlier call: each server
+// made on a shared Set reports its own store.
+func (m *Set) WatchPins(count func(ctx context.Context) (int, error)) {
+	m.registerReplacing(&pinCollector{
+		count: count,
+		desc:  prometheus.NewDesc("versa_snapshots", "Pinned snapshots stored.", nil, nil),
+	})
+}
+
+// pinCollector reports the number of pins at each scrape.
+type pinCollector struct {
+	count func(ctx context.Context) (int, error)
+	desc  *prometheus.Desc
+}
+
+func (c *pinCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *pinCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := c.count(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n))
+}
+
+// registerReplacing registers col, replacing one registered before under
+// the same names.
+func (m *Set) registerReplacing(col prometheus.Collector) {
+	err := m.reg.Register(col)
+	if are, ok := errors.AsType[prometheus.AlreadyRegisteredError](err); ok {
+		m.reg.Unregister(are.ExistingCollector)
+		err = m.reg.Register(col)
+	}
+	if err != nil {
+		panic("register collector: " + err.Error()) // only a malformed metric gets here
+	}
 }
