@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"versa/internal/kb"
+	"versa/internal/server/preview"
 	"versa/web"
 )
 
@@ -65,7 +66,7 @@ func (s *server) writeExport(w http.ResponseWriter, r *http.Request, ext string,
 	case ".md":
 		body = compareMarkdown(c, v)
 	case ".png":
-		return s.writePreview(r.Context(), w, v, strings.Join(c.slugs, "-vs-")+ext)
+		return preview.Write(r.Context(), w, v, strings.Join(c.slugs, "-vs-")+ext)
 	default:
 		return fmt.Errorf("export %q: %w", ext, kb.ErrNotFound)
 	}

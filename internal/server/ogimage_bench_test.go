@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"testing"
+
+	"versa/internal/server/preview"
 )
 
 // BenchmarkOGImage draws and encodes the preview of the six bundled
@@ -27,14 +29,14 @@ func BenchmarkOGImage(b *testing.B) {
 		}
 		c := &compareTarget{topic: topic, systems: all, all: all}
 		v := buildCompare(c.topic, c.systems, c.all, c.q, 0)
-		body, err := previewPNG(v)
+		body, err := preview.PNG(v)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := previewPNG(v); err != nil {
+			if _, err := preview.PNG(v); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -19,6 +19,7 @@ import (
 
 	"versa/internal/kb"
 	"versa/internal/server/metrics"
+	"versa/internal/server/preview"
 	"versa/internal/server/ratelimit"
 	"versa/web"
 )
@@ -454,7 +455,7 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 	}
 	table := pinned.table()
 	if png {
-		return s.writePreview(ctx, w, table, id+".png")
+		return preview.Write(ctx, w, table, id+".png")
 	}
 	v := web.PinnedView{
 		Site:     s.site(ctx),

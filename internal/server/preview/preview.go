@@ -1,4 +1,6 @@
-package server
+// Package preview draws the link-preview image (og:image) of a compare
+// view: a PNG of its title, its systems and the rows where they differ.
+package preview
 
 import (
 	"bytes"
@@ -89,15 +91,16 @@ func (b *pngBuffers) Put(v *png.EncoderBuffer) { b.p.Put(v) }
 // the cache, so a burst of them must queue rather than starve the pages.
 var previewSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
-// writePreview answers with the preview PNG of v.
-func (s *server) writePreview(ctx context.Context, w http.ResponseWriter, v web.CompareView, name string) error {
+// Write answers with the preview PNG of v, named name, waiting for a
+// drawing slot as long as ctx allows.
+func Write(ctx context.Context, w http.ResponseWriter, v web.CompareView, name string) error {
 	select {
 	case previewSlots <- struct{}{}:
 		defer func() { <-previewSlots }()
 	case <-ctx.Done():
 		return fmt.Errorf("preview image: wait: %w", ctx.Err())
 	}
-	body, err := previewPNG(v)
+	body, err := PNG(v)
 	if err != nil {
 		return fmt.Errorf("preview image: %w", err)
 	}
@@ -110,8 +113,8 @@ func (s *server) writePreview(ctx context.Context, w http.ResponseWriter, v web.
 	return nil
 }
 
-// previewPNG draws the preview of a compare view and encodes it.
-func previewPNG(v web.CompareView) ([]byte, error) {
+// PNG draws the preview of a compare view and encodes it.
+func PNG(v web.CompareView) ([]byte, error) {
 	im := previewImages.Get().(*previewImage)
 	defer previewImages.Put(im)
 	if err := drawPreview(im.rgba, v); err != nil {
