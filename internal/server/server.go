@@ -15,6 +15,7 @@ import (
 
 	"versa/internal/kb"
 	"versa/internal/server/metrics"
+	"versa/internal/server/pagecache"
 	"versa/static"
 )
 
@@ -107,8 +108,8 @@ type server struct {
 	dev   bool
 	store scopedStore // the request's consistent read, or the store
 	build string      // names the binary in ETags
-	revs  *revisionCache
-	pages *pageCache
+	revs  *pagecache.Revisions
+	pages *pagecache.Cache
 	// base and trustProxy are Config.BaseURL and TrustProxyHeaders.
 	base       string
 	trustProxy bool
@@ -124,12 +125,12 @@ func New(cfg Config, store Store) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{log: logger, dev: cfg.Dev, store: scopedStore{store}, build: buildID(), search: cfg.Search}
+	s := &server{log: logger, dev: cfg.Dev, store: scopedStore{store}, build: pagecache.BuildID(), search: cfg.Search}
 	cacheBytes := cfg.CacheBytes
 	if cacheBytes == 0 {
 		cacheBytes = defaultCacheBytes
 	}
-	s.pages = newPageCache(cacheBytes)
+	s.pages = pagecache.New(cacheBytes)
 	s.base = strings.TrimRight(cfg.BaseURL, "/")
 	s.trustProxy = cfg.TrustProxyHeaders
 	if cfg.EditURL != "" {
@@ -138,14 +139,15 @@ func New(cfg Config, store Store) http.Handler {
 	if s.metrics = cfg.Metrics; s.metrics == nil {
 		s.metrics = metrics.New()
 	}
-	s.revs = &revisionCache{store: store, ttl: revisionTTL, pages: s.pages, onError: func(ctx context.Context, err error) {
-		logger.WarnContext(ctx, "read revision for caching", "err", err)
-	}}
+	ttl := revisionTTL
 	if cfg.Dev {
-		s.revs.ttl = 0 // an editor sees a save on the next reload
+		ttl = 0 // an editor sees a save on the next reload
 	}
+	s.revs = pagecache.NewRevisions(store, ttl, s.pages, func(ctx context.Context, err error) {
+		logger.WarnContext(ctx, "read revision for caching", "err", err)
+	})
 	if cfg.ContentChanged != nil {
-		cfg.ContentChanged.listen(s.revs.expire)
+		cfg.ContentChanged.listen(s.revs.Expire)
 	}
 	s.pin = newPinning(cfg, s.metrics)
 
@@ -196,7 +198,7 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/feed.xml", s.handle(s.handleFeed))
 	plain, gzipped := static.Handler(false), static.Handler(true)
 	r.Get("/static/*", func(w http.ResponseWriter, r *http.Request) {
-		if acceptsGzip(r) && r.Header.Get("Range") == "" {
+		if pagecache.AcceptsGzip(r) && r.Header.Get("Range") == "" {
 			gzipped.ServeHTTP(w, r)
 			return
 		}
