@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"time"
+	"versa/internal/link"
 )
 
 // SystemView is one system's page: its overview, pros, cons and use cases,
@@ -186,7 +187,7 @@ func date(t time.Time) string {
 }
 
 // tagURL is the list of articles with a tag.
-func tagURL(tag string) string { return "/articles?tag=" + url.QueryEscape(tag) }
+func tagURL(tag string) string { return link.Articles + "?tag=" + url.QueryEscape(tag) }
 
 // sortState is a column header's aria-sort. The sort is best first, which
 // is neither plainly ascending nor descending for support levels and text.

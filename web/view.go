@@ -104,10 +104,6 @@ func ShortRevision(rev string) string {
 }
 
 // topicURL and systemURL build the links of the spec's URL table.
-func topicURL(topic string) string { return "/topics/" + topic }
-
-func systemURL(topic, system string) string { return "/topics/" + topic + "/" + system }
-
 // title is the document title: the page's, then the site's name.
 func (p Page) title() string {
 	if p.Title == "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -225,8 +226,8 @@ func newAPISystem(t kb.Topic, sys kb.System) apiSystem {
 	out := apiSystem{
 		Slug: sys.Slug, Name: sys.Name, Summary: sys.Summary, Homepage: sys.Homepage,
 		Tags: nonNil(sys.Tags), Aliases: nonNil(sys.Aliases),
-		URL:    systemPath(t.Slug, sys.Slug),
-		APIURL: "/api" + systemPath(t.Slug, sys.Slug),
+		URL:    link.System(t.Slug, sys.Slug),
+		APIURL: link.APISystem(t.Slug, sys.Slug),
 		Cells:  make(map[string]apiCell, len(t.Features)),
 	}
 	for _, f := range t.Features {
@@ -239,7 +240,7 @@ func newAPISystem(t kb.Topic, sys kb.System) apiSystem {
 func newAPICompare(c *compareTarget, v web.CompareView) apiCompare {
 	t := c.topic
 	out := apiCompare{
-		Topic:        apiTopicRef{Slug: t.Slug, Title: t.Title, URL: "/topics/" + t.Slug},
+		Topic:        apiTopicRef{Slug: t.Slug, Title: t.Title, URL: link.Topic(t.Slug)},
 		Title:        v.Title,
 		URL:          compareURL(t.Slug, c.slugs, c.q),
 		CanonicalURL: v.CanonicalURL,
@@ -249,9 +250,9 @@ func newAPICompare(c *compareTarget, v web.CompareView) apiCompare {
 		Needs:        []apiFeatureRef{},
 		Footnotes:    []apiCompareFootnote{},
 		Exports: map[string]string{
-			"csv":      compareLink("/compare/", t.Slug, c.slugs, ".csv", c.q),
-			"json":     compareLink("/compare/", t.Slug, c.slugs, ".json", c.q),
-			"markdown": compareLink("/compare/", t.Slug, c.slugs, ".md", c.q),
+			"csv":      compareLink(link.Compare, t.Slug, c.slugs, ".csv", c.q),
+			"json":     compareLink(link.Compare, t.Slug, c.slugs, ".json", c.q),
+			"markdown": compareLink(link.Compare, t.Slug, c.slugs, ".md", c.q),
 		},
 	}
 	for _, s := range v.Systems {
@@ -308,12 +309,12 @@ func (s *server) handleAPITopics(w http.ResponseWriter, r *http.Request) error {
 		}
 		ts := apiTopicSummary{
 			Slug: t.Slug, Title: t.Title, Summary: t.Summary,
-			URL: "/topics/" + t.Slug, APIURL: "/api/topics/" + t.Slug,
+			URL: link.Topic(t.Slug), APIURL: link.APITopic(t.Slug),
 			Categories: newAPICategories(t), Features: newAPIFeatures(t),
 			Systems: make([]apiSystemRef, 0, len(systems)),
 		}
 		for _, sys := range systems {
-			ts.Systems = append(ts.Systems, apiSystemRef{Slug: sys.Slug, Name: sys.Name, URL: systemPath(t.Slug, sys.Slug)})
+			ts.Systems = append(ts.Systems, apiSystemRef{Slug: sys.Slug, Name: sys.Name, URL: link.System(t.Slug, sys.Slug)})
 		}
 		out = append(out, ts)
 	}
@@ -334,7 +335,7 @@ func (s *server) handleAPITopic(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("list systems: %w", err)
 	}
 	out := apiTopic{
-		Slug: t.Slug, Title: t.Title, Summary: t.Summary, URL: "/topics/" + t.Slug,
+		Slug: t.Slug, Title: t.Title, Summary: t.Summary, URL: link.Topic(t.Slug),
 		Categories: newAPICategories(t), Features: newAPIFeatures(t),
 		Systems: make([]apiSystem, 0, len(systems)),
 	}
@@ -356,7 +357,7 @@ func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
 	slug := chi.URLParam(r, "system")
 	sys, err := s.store.FindSystem(ctx, t.Slug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, func(to string) string { return "/api" + systemPath(t.Slug, to) }); done || aerr != nil {
+		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, func(to string) string { return link.APISystem(t.Slug, to) }); done || aerr != nil {
 			return aerr
 		}
 		all, lerr := s.store.ListSystemNames(ctx, t.Slug)
@@ -368,7 +369,7 @@ func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("find system: %w", err)
 	}
-	doc := apiSystemDoc{Topic: apiTopicRef{Slug: t.Slug, Title: t.Title, URL: "/topics/" + t.Slug}, apiSystem: newAPISystem(t, sys)}
+	doc := apiSystemDoc{Topic: apiTopicRef{Slug: t.Slug, Title: t.Title, URL: link.Topic(t.Slug)}, apiSystem: newAPISystem(t, sys)}
 	doc.Sections = make([]apiSection, 0, len(sys.Sections))
 	for _, sec := range sys.Sections {
 		doc.Sections = append(doc.Sections, apiSection{Kind: string(sec.Kind), Heading: sec.Heading, Anchor: sec.Anchor,
@@ -381,7 +382,7 @@ func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
 // handleAPICompare serves GET /api/compare/{topic}/{a}-vs-{b}...: the same
 // document as the .json export of the compare page.
 func (s *server) handleAPICompare(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.resolveCompare(w, r, "/api/compare/", chi.URLParam(r, "systems"), "")
+	c, err := s.resolveCompare(w, r, link.APICompare, chi.URLParam(r, "systems"), "")
 	if err != nil || c == nil {
 		return err
 	}

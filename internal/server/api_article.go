@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -64,7 +65,7 @@ func newAPIArticleRef(a kb.Article) apiArticleRef {
 	ref := apiArticleRef{
 		Topic: a.Topic, Slug: a.Slug, Title: a.Title, Summary: a.Summary,
 		Tags: nonNil(a.Tags), Systems: nonNil(a.Systems),
-		URL: articlePath(a.Topic, a.Slug), APIURL: "/api" + articlePath(a.Topic, a.Slug),
+		URL: link.Article(a.Topic, a.Slug), APIURL: link.APIArticle(a.Topic, a.Slug),
 	}
 	if !a.Updated.IsZero() {
 		ref.Updated = a.Updated.UTC().Format(time.DateOnly)
@@ -84,11 +85,11 @@ func (s *server) handleAPIArticles(w http.ResponseWriter, r *http.Request) error
 		out.Articles = append(out.Articles, newAPIArticleRef(a))
 	}
 	if p.page > 1 {
-		u := "/api" + articlesURL(p.topic, p.tag, p.page-1)
+		u := link.API(articlesURL(p.topic, p.tag, p.page-1))
 		out.Newer = &u
 	}
 	if p.more {
-		u := "/api" + articlesURL(p.topic, p.tag, p.page+1)
+		u := link.API(articlesURL(p.topic, p.tag, p.page+1))
 		out.Older = &u
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
@@ -106,7 +107,7 @@ func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) error 
 	slug := chi.URLParam(r, "article")
 	a, err := s.store.FindArticle(ctx, t.Slug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasArticle, slug, func(to string) string { return "/api" + articlePath(t.Slug, to) }); done || aerr != nil {
+		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasArticle, slug, func(to string) string { return link.APIArticle(t.Slug, to) }); done || aerr != nil {
 			return aerr
 		}
 		return s.articleNotFound(r, t, slug, err)
@@ -115,7 +116,7 @@ func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) error 
 		return fmt.Errorf("find article: %w", err)
 	}
 	out := apiArticle{
-		Topic:         apiTopicRef{Slug: t.Slug, Title: t.Title, URL: "/topics/" + t.Slug},
+		Topic:         apiTopicRef{Slug: t.Slug, Title: t.Title, URL: link.Topic(t.Slug)},
 		apiArticleRef: newAPIArticleRef(a),
 		Aliases:       nonNil(a.Aliases),
 		HTML:          a.HTML,
@@ -131,7 +132,7 @@ func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) error 
 		out.Tables = append(out.Tables, apiArticleTable{
 			Systems: nonNil(m.Systems), Categories: nonNil(m.Categories), Features: nonNil(m.Features), Diff: m.Diff,
 			CompareURL: compareURL(t.Slug, m.Systems, q),
-			APIURL:     compareLink("/api/compare/", t.Slug, m.Systems, "", q),
+			APIURL:     compareLink(link.APICompare, t.Slug, m.Systems, "", q),
 		})
 	}
 	s.writeJSON(w, r, http.StatusOK, out)

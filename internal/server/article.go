@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -33,7 +34,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.store.FindArticle(ctx, topicSlug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasArticle, slug, func(to string) string { return articlePath(topicSlug, to) }); done || aerr != nil {
+		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasArticle, slug, func(to string) string { return link.Article(topicSlug, to) }); done || aerr != nil {
 			return aerr
 		}
 		return s.articleNotFound(r, topic, slug, err)
@@ -84,7 +85,7 @@ func (s *server) articleNotFound(r *http.Request, t kb.Topic, slug string, err e
 	}
 	links := make([]web.Crumb, 0, len(as))
 	for _, a := range as {
-		links = append(links, web.Crumb{Title: a.Title, URL: articlePath(a.Topic, a.Slug)})
+		links = append(links, web.Crumb{Title: a.Title, URL: link.Article(a.Topic, a.Slug)})
 	}
 	msg := fmt.Sprintf("The topic %s has no article %q. Its articles are:", t.Title, slug)
 	if len(links) == 0 {
@@ -116,7 +117,7 @@ func buildArticle(t kb.Topic, a kb.Article, full, all []kb.System) web.ArticleVi
 		if i := slices.IndexFunc(all, func(s kb.System) bool { return s.Slug == slug }); i >= 0 {
 			name = all[i].Name
 		}
-		v.Systems = append(v.Systems, web.Crumb{Title: name, URL: systemPath(t.Slug, slug)})
+		v.Systems = append(v.Systems, web.Crumb{Title: name, URL: link.System(t.Slug, slug)})
 	}
 	notes, tables := 0, 0 // footnotes and tables so far, so that ids stay unique
 	rest := a.HTML
@@ -324,7 +325,7 @@ func articlesURL(topic, tag string, page int) string {
 		q.Set("page", strconv.Itoa(page))
 	}
 	if len(q) == 0 {
-		return "/articles"
+		return link.Articles
 	}
-	return "/articles?" + q.Encode()
+	return link.Articles + "?" + q.Encode()
 }

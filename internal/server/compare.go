@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -66,13 +67,13 @@ func withQuery(path string, r *http.Request) string {
 
 // compareURL is the path and query of a compare view.
 func compareURL(topic string, systems []string, q compareQuery) string {
-	return compareLink("/compare/", topic, systems, "", q)
+	return compareLink(link.Compare, topic, systems, "", q)
 }
 
-// compareLink is a compare URL under base ("/compare/" or "/api/compare/"),
-// with an export's extension (".csv") or none.
-func compareLink(base, topic string, systems []string, ext string, q compareQuery) string {
-	return base + topic + "/" + strings.Join(systems, "-vs-") + ext + q.encode()
+// compareLink is a compare URL, path being link.Compare or link.APICompare,
+// with an export's extension (".csv") or none, and the canonical query.
+func compareLink(path func(topic string, systems []string) string, topic string, systems []string, ext string, q compareQuery) string {
+	return path(topic, systems) + ext + q.encode()
 }
 
 // splitList splits a comma-separated parameter, dropping empty and repeated
@@ -127,7 +128,7 @@ func (s *server) handleCompareForm(w http.ResponseWriter, r *http.Request) error
 	if len(systems) < 2 {
 		return &pageError{
 			message: "Pick at least two systems to compare.",
-			links:   []web.Crumb{{Title: "Back to the topic", URL: "/topics/" + topic}},
+			links:   []web.Crumb{{Title: "Back to the topic", URL: link.Topic(topic)}},
 			err:     fmt.Errorf("compare form with %d systems: %w", len(systems), kb.ErrInvalid),
 		}
 	}
@@ -143,7 +144,7 @@ func (s *server) handleCompareTopic(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/topics/"+t.Slug, http.StatusSeeOther)
+	http.Redirect(w, r, link.Topic(t.Slug), http.StatusSeeOther)
 	return nil
 }
 
@@ -167,7 +168,7 @@ func (s *server) findTopicParam(r *http.Request) (kb.Topic, error) {
 // view as an export (see export.go).
 func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	spec, ext := splitExportExt(chi.URLParam(r, "systems"))
-	c, err := s.resolveCompare(w, r, "/compare/", spec, ext)
+	c, err := s.resolveCompare(w, r, link.Compare, spec, ext)
 	if err != nil || c == nil {
 		return err
 	}
@@ -176,10 +177,10 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 		return s.writeExport(w, r, ext, c, v)
 	}
 	v.Site = s.site(r.Context())
-	v.CSVURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".csv", c.q)
-	v.JSONURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".json", c.q)
-	v.MarkdownURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".md", c.q)
-	v.ImageURL = compareLink("/compare/", c.topic.Slug, c.slugs, ".png", c.q)
+	v.CSVURL = compareLink(link.Compare, c.topic.Slug, c.slugs, ".csv", c.q)
+	v.JSONURL = compareLink(link.Compare, c.topic.Slug, c.slugs, ".json", c.q)
+	v.MarkdownURL = compareLink(link.Compare, c.topic.Slug, c.slugs, ".md", c.q)
+	v.ImageURL = compareLink(link.Compare, c.topic.Slug, c.slugs, ".png", c.q)
 	if s.pin != nil {
 		v.PinURL = compareURL(c.topic.Slug, c.slugs, c.q)
 	}
@@ -197,11 +198,11 @@ type compareTarget struct {
 }
 
 // resolveCompare reads the topic and the systems of a compare URL, base
-// (such as "/compare/") followed by topic/spec, ext and the query. Aliases,
+// (link.Compare or link.APICompare) followed by topic/spec, ext and the query. Aliases,
 // repeats and a non-canonical query are answered with a redirect to the
 // same kind of URL (same base and ext) and a nil target; unknown names and
 // filters are errors.
-func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base, spec, ext string) (*compareTarget, error) {
+func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base func(topic string, systems []string) string, spec, ext string) (*compareTarget, error) {
 	c, redirect, err := s.findCompare(r, chi.URLParam(r, "topic"), spec, r.URL)
 	if err != nil {
 		return nil, err
@@ -325,7 +326,7 @@ func checkFilters(t kb.Topic, q compareQuery) error {
 		if !slices.ContainsFunc(t.Categories, func(x kb.Category) bool { return x.Key == c }) {
 			var links []web.Crumb
 			for _, x := range t.Categories {
-				links = append(links, web.Crumb{Title: x.Title, URL: "/topics/" + t.Slug + "#category-" + x.Key})
+				links = append(links, web.Crumb{Title: x.Title, URL: link.Category(t.Slug, x.Key)})
 			}
 			return notFound(fmt.Sprintf("The topic %s has no category %q. Its categories are listed below.", t.Title, c), links,
 				fmt.Errorf("category %q: %w", c, kb.ErrNotFound))
@@ -334,7 +335,7 @@ func checkFilters(t kb.Topic, q compareQuery) error {
 	for _, n := range q.need {
 		if !slices.ContainsFunc(t.Features, func(x kb.Feature) bool { return x.Key == n }) {
 			return notFound(fmt.Sprintf("The topic %s has no feature %q. Its features are listed on the topic page.", t.Title, n),
-				[]web.Crumb{{Title: t.Title, URL: "/topics/" + t.Slug}},
+				[]web.Crumb{{Title: t.Title, URL: link.Topic(t.Slug)}},
 				fmt.Errorf("feature %q: %w", n, kb.ErrNotFound))
 		}
 	}
@@ -372,7 +373,7 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 
 	// Columns, with their move and remove links and need scores.
 	for i, s := range systems {
-		col := web.CompareColumn{Slug: s.Slug, Name: s.Name, URL: "/topics/" + t.Slug + "/" + s.Slug}
+		col := web.CompareColumn{Slug: s.Slug, Name: s.Name, URL: link.System(t.Slug, s.Slug)}
 		if len(systems) > 2 {
 			col.RemoveURL = compareURL(t.Slug, slices.Delete(slices.Clone(slugs), i, i+1), q)
 		}
@@ -488,7 +489,7 @@ func score(s *kb.System, t kb.Topic, need []string) *web.NeedScore {
 func systemLinks(t kb.Topic, all []kb.System) []web.Crumb {
 	links := make([]web.Crumb, 0, len(all))
 	for _, s := range all {
-		links = append(links, web.Crumb{Title: s.Name, URL: "/topics/" + t.Slug + "/" + s.Slug})
+		links = append(links, web.Crumb{Title: s.Name, URL: link.System(t.Slug, s.Slug)})
 	}
 	return links
 }
@@ -501,7 +502,7 @@ func (s *server) topicNotFound(r *http.Request, slug string, err error) error {
 	}
 	var links []web.Crumb
 	for _, t := range topics {
-		links = append(links, web.Crumb{Title: t.Title, URL: "/topics/" + t.Slug})
+		links = append(links, web.Crumb{Title: t.Title, URL: link.Topic(t.Slug)})
 	}
 	return notFound(fmt.Sprintf("There is no topic %q. These topics exist:", slug), links, err)
 }

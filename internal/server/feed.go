@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"versa/internal/link"
 
 	"versa/internal/kb"
 )
@@ -98,7 +99,7 @@ func (s *server) handleFeed(w http.ResponseWriter, r *http.Request) error {
 		Entries: make([]atomEntry, 0, len(articles)),
 	}
 	for _, a := range articles {
-		u := base + "/articles/" + a.Topic + "/" + a.Slug
+		u := base + link.Article(a.Topic, a.Slug)
 		mod := a.Updated
 		if mod.IsZero() {
 			mod = updated

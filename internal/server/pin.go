@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -307,7 +308,7 @@ func (s *server) handlePin(w http.ResponseWriter, r *http.Request) error {
 			err:   fmt.Errorf("pin of %d bytes: %w", len(data), kb.ErrInvalid),
 		}
 	}
-	to := "/s/" + id
+	to := link.Pinned(id)
 	if _, err := p.store.GetPin(ctx, id); err == nil {
 		http.Redirect(w, r, to, http.StatusSeeOther)
 		return nil
@@ -465,7 +466,7 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 		Revision: pinned.Revision,
 		Filters:  pinnedFilterWords(&pinned),
 		LiveURL:  pinned.URL,
-		ImageURL: "/s/" + id + ".png",
+		ImageURL: link.PinnedImage(id),
 	}
 	live, err := s.livePinned(r, &pinned)
 	if err != nil {
@@ -554,7 +555,7 @@ func (s *server) livePinned(r *http.Request, p *pinnedView) (*liveView, error) {
 	lv.view = newPinnedView(c)
 	lv.url = compareURL(t.Slug, c.slugs, c.q)
 	if len(c.slugs) < 2 {
-		lv.url = "/topics/" + t.Slug
+		lv.url = link.Topic(t.Slug)
 	}
 	return lv, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"versa/internal/link"
 
 	"versa/internal/kb"
 	"versa/web"
@@ -193,7 +194,7 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	if p.text == "" {
 		v.Help = true
 		for _, e := range searchExamples {
-			v.Examples = append(v.Examples, web.Crumb{Title: e, URL: searchParams{text: e}.url("/search")})
+			v.Examples = append(v.Examples, web.Crumb{Title: e, URL: searchParams{text: e}.url(link.Search)})
 		}
 		return s.render(w, r, http.StatusOK, web.SearchPage(v))
 	}
@@ -213,17 +214,17 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	v.Total = res.Total
 	v.Pages = pageCount(res.Total, p.perPage)
 	if p.page > 1 {
-		v.PrevURL = p.withPage(min(p.page-1, max(v.Pages, 1))).url("/search")
+		v.PrevURL = p.withPage(min(p.page-1, max(v.Pages, 1))).url(link.Search)
 	}
 	if p.page < v.Pages {
-		v.NextURL = p.withPage(p.page + 1).url("/search")
+		v.NextURL = p.withPage(p.page + 1).url(link.Search)
 	}
 	v.Partial = res.Partial
 	if res.Suggestion != "" && res.Suggestion != p.text {
 		v.Suggestion = res.Suggestion
 		sp := p
 		sp.text, sp.page = res.Suggestion, 1
-		v.SuggestionURL = sp.url("/search")
+		v.SuggestionURL = sp.url(link.Search)
 	}
 	systems := map[string]string{}
 	for _, h := range res.Hits {
@@ -239,7 +240,7 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			KindLabel:  kindLabel(h),
 			Heading:    hitHeading(h),
 			TopicTitle: orSlug(topics[h.Topic], h.Topic),
-			TopicURL:   "/topics/" + url.PathEscape(h.Topic),
+			TopicURL:   link.Topic(h.Topic),
 			Snippet:    snippetParts(h.Snippet),
 		})
 	}
@@ -288,13 +289,13 @@ func orSlug(title, slug string) string {
 func searchChips(p searchParams, topics map[string]string) []web.SearchChip {
 	var out []web.SearchChip
 	if p.kind != "" {
-		out = append(out, web.SearchChip{Label: "Kind: " + searchKinds[p.kind], RemoveURL: p.with("kind", "").url("/search")})
+		out = append(out, web.SearchChip{Label: "Kind: " + searchKinds[p.kind], RemoveURL: p.with("kind", "").url(link.Search)})
 	}
 	if p.topic != "" {
-		out = append(out, web.SearchChip{Label: "Topic: " + orSlug(topics[p.topic], p.topic), RemoveURL: p.with("topic", "").url("/search")})
+		out = append(out, web.SearchChip{Label: "Topic: " + orSlug(topics[p.topic], p.topic), RemoveURL: p.with("topic", "").url(link.Search)})
 	}
 	if p.system != "" {
-		out = append(out, web.SearchChip{Label: "System: " + p.system, RemoveURL: p.with("system", "").url("/search")})
+		out = append(out, web.SearchChip{Label: "System: " + p.system, RemoveURL: p.with("system", "").url(link.Search)})
 	}
 	return out
 }
@@ -310,9 +311,9 @@ func searchFacets(p searchParams, f kb.SearchFacets, topics, systems map[string]
 		for _, c := range counts {
 			l := web.FacetLink{Label: label(c.Value), Count: c.Count, Current: c.Value == current}
 			if l.Current {
-				l.URL = p.with(name, "").url("/search")
+				l.URL = p.with(name, "").url(link.Search)
 			} else {
-				l.URL = p.with(name, c.Value).url("/search")
+				l.URL = p.with(name, c.Value).url(link.Search)
 			}
 			g.Values = append(g.Values, l)
 		}
@@ -336,11 +337,11 @@ func hitURL(h kb.SearchHit) string {
 	var u string
 	switch h.Doc {
 	case "system":
-		u = "/topics/" + url.PathEscape(h.Topic) + "/" + url.PathEscape(h.System)
+		u = link.System(h.Topic, h.System)
 	case "article":
-		u = "/articles/" + url.PathEscape(h.Topic) + "/" + url.PathEscape(h.Article)
+		u = link.Article(h.Topic, h.Article)
 	default: // feature
-		u = "/topics/" + url.PathEscape(h.Topic)
+		u = link.Topic(h.Topic)
 	}
 	if h.Anchor != "" {
 		u += "#" + url.PathEscape(h.Anchor)

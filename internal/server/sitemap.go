@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -143,14 +144,14 @@ func (s *server) canonicalPages(ctx context.Context) ([]canonicalPage, kb.Revisi
 	pages := []canonicalPage{{"/", loaded}, {"/articles", loaded}}
 	slugsOf := make([][]string, len(topics))
 	for i, t := range topics {
-		pages = append(pages, canonicalPage{"/topics/" + t.Slug, loaded})
+		pages = append(pages, canonicalPage{link.Topic(t.Slug), loaded})
 		slugs, err := s.store.ListSystemSlugs(ctx, t.Slug)
 		if err != nil {
 			return nil, rev, fmt.Errorf("sitemap: topic %q: %w", t.Slug, err)
 		}
 		slugsOf[i] = slugs
 		for _, slug := range slugs {
-			pages = append(pages, canonicalPage{"/topics/" + t.Slug + "/" + slug, loaded})
+			pages = append(pages, canonicalPage{link.System(t.Slug, slug), loaded})
 		}
 	}
 	for _, a := range articles {
@@ -158,7 +159,7 @@ func (s *server) canonicalPages(ctx context.Context) ([]canonicalPage, kb.Revisi
 		if mod.IsZero() {
 			mod = loaded
 		}
-		pages = append(pages, canonicalPage{"/articles/" + a.Topic + "/" + a.Slug, mod})
+		pages = append(pages, canonicalPage{link.Article(a.Topic, a.Slug), mod})
 	}
 	for i, t := range topics {
 		pages = appendPairs(pages, t.Slug, slugsOf[i], loaded)

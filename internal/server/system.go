@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -28,7 +29,7 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	}
 	sys, err := s.store.FindSystem(ctx, topicSlug, slug)
 	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasSystem, slug, func(to string) string { return systemPath(topicSlug, to) }); done || aerr != nil {
+		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasSystem, slug, func(to string) string { return link.System(topicSlug, to) }); done || aerr != nil {
 			return aerr
 		}
 		all, lerr := s.store.ListSystemNames(ctx, topicSlug)
@@ -52,9 +53,6 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	v.Site = s.site(ctx)
 	return s.render(w, r, http.StatusOK, web.SystemPage(v))
 }
-
-// systemPath is the URL of a system's page.
-func systemPath(topic, system string) string { return "/topics/" + topic + "/" + system }
 
 // followAlias answers a permanent redirect to path(new slug), with r's
 // query, when slug is an old slug (an alias) of a system or article (kind)
@@ -160,11 +158,8 @@ func articleItems(as []kb.Article, titles map[string]string) []web.ArticleItem {
 		if title == "" {
 			title = a.Topic
 		}
-		out = append(out, web.ArticleItem{URL: articlePath(a.Topic, a.Slug), Title: a.Title, TopicSlug: a.Topic,
+		out = append(out, web.ArticleItem{URL: link.Article(a.Topic, a.Slug), Title: a.Title, TopicSlug: a.Topic,
 			TopicTitle: title, Summary: a.Summary, Updated: a.Updated, Tags: a.Tags})
 	}
 	return out
 }
-
-// articlePath is the URL of an article.
-func articlePath(topic, slug string) string { return "/articles/" + topic + "/" + slug }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
@@ -62,7 +63,7 @@ func (q topicQuery) encode() string {
 }
 
 // topicURL is the path and query of a topic view.
-func topicURL(topic string, q topicQuery) string { return "/topics/" + topic + q.encode() }
+func topicURL(topic string, q topicQuery) string { return link.Topic(topic) + q.encode() }
 
 // listParam joins every value of a repeated, comma-separated parameter.
 func listParam(v url.Values, key string) []string {
@@ -141,14 +142,14 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range keys {
 		if !slices.ContainsFunc(topic.Features, func(f kb.Feature) bool { return f.Key == k }) {
 			return notFound(fmt.Sprintf("The topic %s has no feature %q. Its features are listed on the topic page.", topic.Title, k),
-				[]web.Crumb{{Title: topic.Title, URL: "/topics/" + topic.Slug + "#features"}},
+				[]web.Crumb{{Title: topic.Title, URL: link.Features(topic.Slug)}},
 				fmt.Errorf("feature %q: %w", k, kb.ErrNotFound))
 		}
 	}
 	if len(q.cols) > maxColumns || len(q.need) > maxColumns {
 		return &pageError{
 			message: fmt.Sprintf("The topic page shows at most %d feature columns; compare fewer systems side by side instead.", maxColumns),
-			links:   []web.Crumb{{Title: topic.Title, URL: "/topics/" + topic.Slug}},
+			links:   []web.Crumb{{Title: topic.Title, URL: link.Topic(topic.Slug)}},
 			err:     fmt.Errorf("topic view with %d columns, %d needs: %w", len(q.cols), len(q.need), kb.ErrInvalid),
 		}
 	}
@@ -212,7 +213,7 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 		Slug:     t.Slug,
 		Title:    t.Title,
 		Summary:  t.Summary,
-		Path:     "/topics/" + t.Slug,
+		Path:     link.Topic(t.Slug),
 		Scored:   len(q.need) > 0,
 		Sorted:   q.sort != "",
 		Count:    len(t.Features),
@@ -268,7 +269,7 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 		})
 	}
 	for _, s := range order {
-		row := web.TopicRow{Slug: s.Slug, Name: s.Name, URL: systemPath(t.Slug, s.Slug), Summary: s.Summary, Score: scores[s]}
+		row := web.TopicRow{Slug: s.Slug, Name: s.Name, URL: link.System(t.Slug, s.Slug), Summary: s.Summary, Score: scores[s]}
 		for _, k := range shown {
 			row.Cells = append(row.Cells, webCell(cell(s, k)))
 		}
