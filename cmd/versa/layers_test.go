@@ -14,6 +14,7 @@ func TestLayers(t *testing.T) {
 		"versa/internal/kb":      {"versa/"},
 		"versa/internal/link":    {"versa/"},
 		"versa/deploy":           {"versa/"},
+		"versa/internal/history": {"versa/"},
 		"versa/internal/content": {"versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "versa/web"},
 		"versa/internal/sqlite":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/search", "versa/internal/server", "versa/web"},
 		"versa/internal/search":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/server", "versa/web"},

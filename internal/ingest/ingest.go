@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"versa/internal/content"
+	"versa/internal/history"
 	"versa/internal/kb"
 )
 
@@ -72,6 +73,13 @@ type Loader struct {
 	stale   bool
 	// stateReady is closed once a reused store's State is parsed.
 	stateReady chan struct{}
+
+	// history, when set, records what each load changes; model is what
+	// the loader knows of the content the store holds, to diff against
+	// (nil until a load parsed the folder).
+	history    History
+	contentDir string
+	model      *model
 }
 
 // New returns a Loader of fsys into store and index (which may be nil).
@@ -148,8 +156,14 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 			sink = feed.tee(discard)
 			res.Indexed = feed.result
 		}
+		l.record(ctx, tree.Revision, nil, false) // a baseline if history is empty
 		ready := make(chan struct{})
 		l.state, l.stateReady = nil, ready
+		var m *model
+		if l.history != nil {
+			m = newModel()
+			sink = m.sink(sink)
+		}
 		go func() {
 			defer close(ready)
 			st, err := content.StreamState(tree, sink)
@@ -160,6 +174,9 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 				return
 			}
 			l.state, l.stale = st, false
+			if m != nil {
+				l.model = m
+			}
 			clear(l.pending)
 			if feed != nil {
 				feed.finish()
@@ -176,11 +193,16 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 	}
 	var systems, articles int
 	var state *content.State
+	var next *model
 	err = l.store.LoadContent(ctx, tree.Revision, func(sink kb.Sink) ([]kb.Problem, error) {
 		counted := kb.Sink{
 			Topic:   sink.Topic,
 			System:  func(s kb.System) error { systems++; return sink.System(s) },
 			Article: func(a kb.Article) error { articles++; return sink.Article(a) },
+		}
+		if l.history != nil {
+			next = newModel()
+			counted = next.sink(counted)
 		}
 		if feed != nil {
 			counted = feed.tee(counted)
@@ -205,6 +227,15 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 		if feed != nil {
 			feed.finish()
 			res.Indexed = feed.result
+		}
+		if l.history != nil {
+			var changes []history.Change
+			known := l.model != nil
+			if known {
+				changes = diff(l.model, next, l.model)
+			}
+			l.model = next
+			l.record(ctx, tree.Revision, changes, known)
 		}
 	case errors.Is(err, errKeepOld):
 		if feed != nil {
@@ -402,7 +433,12 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 		return res, nil
 	}
 	indexCurrent := l.index != nil && l.index.Revision() == l.state.Revision()
+	var next *model
 	err = l.store.ApplyContent(ctx, c.Revision, c.Drop, func(sink kb.Sink) ([]kb.Problem, error) {
+		if l.history != nil && l.model != nil {
+			next = newModel()
+			sink = next.sink(sink)
+		}
 		return c.Problems, c.Stream(sink)
 	})
 	if err != nil {
@@ -411,6 +447,15 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 	res.Applied = true
 	l.state = c.Next()
 	clear(l.pending)
+	if l.history != nil {
+		var changes []history.Change
+		if next != nil {
+			old := l.model.part(c.Drop)
+			changes = diff(old, next, l.model)
+			l.model.apply(old, next)
+		}
+		l.record(ctx, c.Revision, changes, next != nil)
+	}
 	res.Took = time.Since(start)
 	l.log.Info("content reloaded", "revision", short(res.Revision), "parsed", c.Parsed,
 		"dropped", len(c.Drop.Systems)+len(c.Drop.Articles), "problems", len(c.Problems), "took", res.Took)

@@ -1,0 +1,447 @@
+package ingest
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"versa/internal/history"
+	"versa/internal/kb"
+)
+
+// History is where the loader records what each content load changed;
+// *sqlite.DB satisfies it, and so can any store of user data (PostgreSQL).
+// It is append-only: nothing the loader does removes a recorded revision.
+type History interface {
+	// Record appends rev (Seq and Changes are set by the store) and its
+	// changes in one transaction, unless a revision with the same ID and
+	// Parent is recorded already (INSERT ... ON CONFLICT DO NOTHING on
+	// that pair): then it records nothing and reports false. Two servers
+	// sharing one database, or the same revision loaded twice, record once.
+	Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error)
+	// Latest returns the newest recorded revision, or history.ErrNotFound.
+	Latest(ctx context.Context) (history.Revision, error)
+}
+
+// SetHistory makes the loader record every load that changes the content
+// into h. gitDir is the content folder on disk, for the commit it is at
+// ("" to look for none).
+func (l *Loader) SetHistory(h History, dir string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.history, l.contentDir = h, dir
+}
+
+// model is what the loader keeps of the content the store holds, to tell
+// what the next load changes: per topic its categories and features, per
+// system its name, aliases and known cells, per article a hash of it.
+type model struct {
+	topics   map[string]*topicModel
+	systems  map[kb.Key]*systemModel
+	articles map[kb.Key]*articleModel
+}
+
+type topicModel struct {
+	categories []kb.Category
+	features   []kb.Feature
+}
+
+type systemModel struct {
+	name    string
+	aliases []string
+	cells   []kb.Cell // the known cells, in feature order
+}
+
+type articleModel struct {
+	title   string
+	aliases []string
+	updated time.Time
+	hash    [sha256.Size]byte
+}
+
+func newModel() *model {
+	return &model{topics: map[string]*topicModel{}, systems: map[kb.Key]*systemModel{}, articles: map[kb.Key]*articleModel{}}
+}
+
+// sink returns a sink that adds every item to m, then passes it to next.
+func (m *model) sink(next kb.Sink) kb.Sink {
+	return kb.Sink{
+		Topic: func(t kb.Topic) error {
+			m.topics[t.Slug] = &topicModel{categories: t.Categories, features: t.Features}
+			return next.Topic(t)
+		},
+		System: func(s kb.System) error {
+			known := make([]kb.Cell, 0, len(s.Cells))
+			for _, c := range s.Cells {
+				if c.Known() || c.Note != "" || c.Source != "" {
+					known = append(known, c)
+				}
+			}
+			m.systems[kb.Key{Topic: s.Topic, Slug: s.Slug}] = &systemModel{name: s.Name, aliases: s.Aliases, cells: known}
+			return next.System(s)
+		},
+		Article: func(a kb.Article) error {
+			m.articles[kb.Key{Topic: a.Topic, Slug: a.Slug}] = &articleModel{title: a.Title, aliases: a.Aliases, updated: a.Updated, hash: articleHash(a)}
+			return next.Article(a)
+		},
+	}
+}
+
+func articleHash(a kb.Article) [sha256.Size]byte {
+	h := sha256.New()
+	for _, s := range []string{a.Title, a.Summary, strings.Join(a.Systems, ","), strings.Join(a.Tags, ","), a.Updated.String(), a.HTML, fmt.Sprint(a.Matrices)} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// part is the piece of m that drop replaces: the dropped topics with all
+// their systems and articles, and the dropped systems and articles.
+func (m *model) part(drop kb.Drop) *model {
+	p := newModel()
+	topics := map[string]bool{}
+	for _, t := range drop.Topics {
+		topics[t] = true
+		if tm, ok := m.topics[t]; ok {
+			p.topics[t] = tm
+		}
+	}
+	if len(topics) > 0 {
+		for k, s := range m.systems {
+			if topics[k.Topic] {
+				p.systems[k] = s
+			}
+		}
+		for k, a := range m.articles {
+			if topics[k.Topic] {
+				p.articles[k] = a
+			}
+		}
+	}
+	for _, k := range drop.Systems {
+		if s, ok := m.systems[k]; ok {
+			p.systems[k] = s
+		}
+	}
+	for _, k := range drop.Articles {
+		if a, ok := m.articles[k]; ok {
+			p.articles[k] = a
+		}
+	}
+	return p
+}
+
+// apply replaces old, a part of m, by next.
+func (m *model) apply(old, next *model) {
+	for t := range old.topics {
+		delete(m.topics, t)
+	}
+	for k := range old.systems {
+		delete(m.systems, k)
+	}
+	for k := range old.articles {
+		delete(m.articles, k)
+	}
+	for t, v := range next.topics {
+		m.topics[t] = v
+	}
+	for k, v := range next.systems {
+		m.systems[k] = v
+	}
+	for k, v := range next.articles {
+		m.articles[k] = v
+	}
+}
+
+// diff lists what changed from old to next, two parts of the content; rest
+// is the whole model before the change, for the topics neither part holds.
+func diff(old, next, rest *model) []history.Change {
+	var out []history.Change
+	topicOf := func(m *model, t string) *topicModel {
+		if tm, ok := m.topics[t]; ok {
+			return tm
+		}
+		return rest.topics[t]
+	}
+	topics := sortedKeys(old.topics, next.topics)
+	for _, t := range topics {
+		o, n := old.topics[t], next.topics[t]
+		if o == nil || n == nil {
+			continue // a topic added or removed whole: its pages come or go
+		}
+		out = diffCategories(out, t, o.categories, n.categories)
+		out = diffFeatures(out, t, o.features, n.features)
+	}
+	// Systems, topic by topic.
+	byTopic := func(m map[kb.Key]*systemModel) map[string][]string {
+		r := map[string][]string{}
+		for k := range m {
+			r[k.Topic] = append(r[k.Topic], k.Slug)
+		}
+		return r
+	}
+	oldSys, newSys := byTopic(old.systems), byTopic(next.systems)
+	for _, t := range sortedKeys(oldSys, newSys) {
+		ot, nt := topicOf(old, t), topicOf(next, t)
+		if ot == nil || nt == nil {
+			continue
+		}
+		if _, gone := next.topics[t]; !gone && old.topics[t] != nil {
+			continue // the whole topic went away
+		}
+		if old.topics[t] == nil && next.topics[t] != nil && rest.topics[t] == nil {
+			continue // a new topic
+		}
+		features := commonFeatures(ot.features, nt.features)
+		slices.Sort(newSys[t])
+		slices.Sort(oldSys[t])
+		matched := map[string]bool{}
+		for _, slug := range newSys[t] {
+			ns := next.systems[kb.Key{Topic: t, Slug: slug}]
+			os, ok := old.systems[kb.Key{Topic: t, Slug: slug}]
+			from := slug
+			if !ok {
+				for _, a := range ns.aliases {
+					if s, found := old.systems[kb.Key{Topic: t, Slug: a}]; found && next.systems[kb.Key{Topic: t, Slug: a}] == nil {
+						os, ok, from = s, true, a
+						break
+					}
+				}
+			}
+			if !ok {
+				if rest.systems[kb.Key{Topic: t, Slug: slug}] == nil {
+					out = append(out, history.Change{Kind: history.SystemAdded, Topic: t, System: slug, NewName: ns.name})
+				}
+				continue
+			}
+			matched[from] = true
+			if from != slug {
+				out = append(out, history.Change{Kind: history.SystemRenamed, Topic: t, System: slug, OldSlug: from, OldName: os.name, NewName: ns.name})
+			}
+			out = diffCells(out, t, slug, features, os.cells, ns.cells)
+		}
+		for _, slug := range oldSys[t] {
+			if !matched[slug] {
+				os := old.systems[kb.Key{Topic: t, Slug: slug}]
+				out = append(out, history.Change{Kind: history.SystemRemoved, Topic: t, System: slug, OldName: os.name})
+			}
+		}
+	}
+	// Articles.
+	keys := sortedKeyList(old.articles, next.articles)
+	matched := map[kb.Key]bool{}
+	for _, k := range keys {
+		na, ok := next.articles[k]
+		if !ok {
+			continue
+		}
+		oa, had := old.articles[k]
+		from := k
+		if !had {
+			for _, a := range na.aliases {
+				ak := kb.Key{Topic: k.Topic, Slug: a}
+				if s, found := old.articles[ak]; found && next.articles[ak] == nil {
+					oa, had, from = s, true, ak
+					break
+				}
+			}
+		}
+		if !had {
+			out = append(out, history.Change{Kind: history.ArticleAdded, Topic: k.Topic, Article: k.Slug, NewName: na.title, Updated: na.updated})
+			continue
+		}
+		matched[from] = true
+		if oa.hash != na.hash || from != k {
+			c := history.Change{Kind: history.ArticleUpdated, Topic: k.Topic, Article: k.Slug, OldName: oa.title, NewName: na.title, Updated: na.updated}
+			if from != k {
+				c.OldSlug = from.Slug
+			}
+			out = append(out, c)
+		}
+	}
+	for _, k := range keys {
+		if oa, ok := old.articles[k]; ok && !matched[k] && next.articles[k] == nil {
+			if _, gone := next.topics[k.Topic]; !gone && old.topics[k.Topic] != nil {
+				continue
+			}
+			out = append(out, history.Change{Kind: history.ArticleRemoved, Topic: k.Topic, Article: k.Slug, OldName: oa.title, Updated: oa.updated})
+		}
+	}
+	return out
+}
+
+func diffCategories(out []history.Change, topic string, o, n []kb.Category) []history.Change {
+	old := map[string]kb.Category{}
+	for _, c := range o {
+		old[c.Key] = c
+	}
+	seen := map[string]bool{}
+	for _, c := range n {
+		seen[c.Key] = true
+		oc, ok := old[c.Key]
+		switch {
+		case !ok:
+			out = append(out, history.Change{Kind: history.CategoryAdded, Topic: topic, Category: c.Key, NewName: c.Title})
+		case oc.Title != c.Title:
+			out = append(out, history.Change{Kind: history.CategoryChanged, Topic: topic, Category: c.Key, OldName: oc.Title, NewName: c.Title})
+		}
+	}
+	for _, c := range o {
+		if !seen[c.Key] {
+			out = append(out, history.Change{Kind: history.CategoryRemoved, Topic: topic, Category: c.Key, OldName: c.Title})
+		}
+	}
+	return out
+}
+
+func diffFeatures(out []history.Change, topic string, o, n []kb.Feature) []history.Change {
+	old := map[string]kb.Feature{}
+	for _, f := range o {
+		old[f.Key] = f
+	}
+	seen := map[string]bool{}
+	for _, f := range n {
+		seen[f.Key] = true
+		of, ok := old[f.Key]
+		switch {
+		case !ok:
+			out = append(out, history.Change{Kind: history.FeatureAdded, Topic: topic, Feature: f.Key, Category: f.Category, NewName: f.Name})
+		case of.Name != f.Name || of.Category != f.Category || of.Type != f.Type:
+			out = append(out, history.Change{Kind: history.FeatureChanged, Topic: topic, Feature: f.Key, Category: f.Category, OldName: of.Name, NewName: f.Name})
+		}
+	}
+	for _, f := range o {
+		if !seen[f.Key] {
+			out = append(out, history.Change{Kind: history.FeatureRemoved, Topic: topic, Feature: f.Key, Category: f.Category, OldName: f.Name})
+		}
+	}
+	return out
+}
+
+// commonFeatures returns the features of n that o has too, in n's order:
+// the rows whose cells compare (an added feature is listed as added).
+func commonFeatures(o, n []kb.Feature) []kb.Feature {
+	if slices.EqualFunc(o, n, func(a, b kb.Feature) bool { return a.Key == b.Key }) {
+		return n
+	}
+	had := make(map[string]bool, len(o))
+	for _, f := range o {
+		had[f.Key] = true
+	}
+	var out []kb.Feature
+	for _, f := range n {
+		if had[f.Key] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// diffCells compares a system's known cells (in feature order) on features.
+func diffCells(out []history.Change, topic, system string, features []kb.Feature, o, n []kb.Cell) []history.Change {
+	if slices.Equal(o, n) {
+		return out
+	}
+	oc := make(map[string]kb.Cell, len(o))
+	for _, c := range o {
+		oc[c.Feature] = c
+	}
+	nc := make(map[string]kb.Cell, len(n))
+	for _, c := range n {
+		nc[c.Feature] = c
+	}
+	for _, f := range features {
+		a, aok := oc[f.Key]
+		b, bok := nc[f.Key]
+		if !aok && !bok || a == b {
+			continue
+		}
+		out = append(out, history.Change{Kind: history.CellChanged, Topic: topic, System: system, Feature: f.Key, Category: f.Category, Old: cellOf(a, aok), New: cellOf(b, bok)})
+	}
+	return out
+}
+
+func cellOf(c kb.Cell, ok bool) history.Cell {
+	if !ok {
+		return history.Cell{Support: string(kb.SupportUnknown)}
+	}
+	return history.Cell{Support: string(c.Support), Value: c.Value, Note: c.Note, Since: c.Since, Via: c.Via, Source: c.Source}
+}
+
+func sortedKeys[V1, V2 any](a map[string]V1, b map[string]V2) []string {
+	seen := map[string]bool{}
+	var out []string
+	for k := range a {
+		seen[k] = true
+		out = append(out, k)
+	}
+	for k := range b {
+		if !seen[k] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sortedKeyList(a, b map[kb.Key]*articleModel) []kb.Key {
+	seen := map[kb.Key]bool{}
+	var out []kb.Key
+	for _, m := range []map[kb.Key]*articleModel{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y kb.Key) int { return cmp.Or(cmp.Compare(x.Topic, y.Topic), cmp.Compare(x.Slug, y.Slug)) })
+	return out
+}
+
+// record records the load that moved the store from parent to revision.
+// changes is nil when the loader could not tell what changed (the first
+// load, or the first after a restart on changed content): it is recorded as
+// a baseline. A failure is logged, not returned: the content is loaded.
+func (l *Loader) record(ctx context.Context, revision string, changes []history.Change, known bool) {
+	if l.history == nil {
+		return
+	}
+	rev := history.Revision{ID: revision, RecordedAt: time.Now().UTC()}
+	last, err := l.history.Latest(ctx)
+	switch {
+	case errors.Is(err, history.ErrNotFound):
+		rev.Baseline = true
+	case err != nil:
+		l.log.Error("history: read latest revision", "err", err)
+		return
+	default:
+		if last.ID == revision {
+			return // another server, or this one before a restart, recorded it
+		}
+		rev.Parent = last.ID
+		rev.Baseline = !known
+	}
+	if rev.Baseline {
+		changes = nil
+	}
+	if l.contentDir != "" {
+		rev.Commit, rev.Subject = history.GitHead(l.contentDir)
+	}
+	ok, err := l.history.Record(ctx, rev, changes)
+	if err != nil {
+		l.log.Error("history: record revision", "revision", short(revision), "err", err)
+		return
+	}
+	if ok {
+		l.log.Info("history recorded", "revision", short(revision), "changes", len(changes), "baseline", rev.Baseline)
+	}
+}
