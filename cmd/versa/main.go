@@ -176,8 +176,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return healthcheck(ctx, cfg.Addr)
 	case "backup":
 		return backup(ctx, cfg, rest, stdout)
+	case "history":
+		dir := cfg.Data
+		if len(rest) > 0 {
+			dir = rest[0]
+		}
+		return printHistory(ctx, dir, stdout)
 	}
-	return fmt.Errorf("unknown command %q: use serve, check, build, backup or healthcheck", cmd)
+	return fmt.Errorf("unknown command %q: use serve, check, build, backup, history or healthcheck", cmd)
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
@@ -243,7 +249,9 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	defer db.Close()
 	defer ix.Close()
-	res, err := ingest.New(os.DirFS(cfg.Content), db, ix, log).Load(ctx)
+	l := ingest.New(os.DirFS(cfg.Content), db, ix, log)
+	l.SetHistory(db, cfg.Content)
+	res, err := l.Load(ctx)
 	if err != nil {
 		return err
 	}
@@ -276,6 +284,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer db.Close()
 	defer ix.Close()
 	loader := ingest.New(os.DirFS(cfg.Content), db, ix, log)
+	loader.SetHistory(db, cfg.Content)
 	// Pages serve as soon as the store is loaded; the index finishes in the
 	// background and search answers "still indexing" until then.
 	instruments := metrics.New()
