@@ -1,6 +1,7 @@
 package content
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,11 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 		f.addf(1, "%s (the file name is the slug)", msg)
 	}
 	titleLine, updatedSeen := 1, false
+	var meta pageMeta
 	for _, fd := range fields {
+		if f.pageField(fd, &meta, true) {
+			continue
+		}
 		switch fd.key {
 		case "title":
 			a.Title, titleLine = f.str(fd), fd.line
@@ -48,7 +53,7 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 		case "tags":
 			a.Tags = f.list(fd)
 		case "aliases":
-			a.Aliases, f.aliasLine = f.slugList(fd), fd.line
+			a.Aliases, f.aliasLine = f.pathAliases(fd), fd.line
 		case "updated":
 			updatedSeen = true
 			s := f.str(fd)
@@ -59,13 +64,14 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 			}
 			a.Updated = d
 		default:
-			f.unknownField(fd, "article front matter", articleFields)
+			f.unknownPageField(fd, "article front matter", articleFields)
 		}
 	}
 	if a.Title == "" {
 		f.addf(titleLine, "missing title: add `title: ...`")
 	}
-	if !updatedSeen {
+	applyMeta(f, a, &meta, updatedSeen)
+	if !updatedSeen && !meta.dated {
 		f.addf(1, "missing updated: add `updated: YYYY-MM-DD` (articles are listed newest first)")
 	}
 	b, err := md.render(bodySrc, false)
@@ -79,6 +85,36 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 		a.Matrices = append(a.Matrices, parseMatrix(f, t, a, m, bodyLine+lineAt(bodySrc, m.Start)-1))
 	}
 	return a
+}
+
+// applyMeta maps an article's Hugo and Jekyll keys: description is the
+// summary unless summary is given, lastmod (else date) the updated date
+// unless updated is given, categories and keywords join the tags.
+func applyMeta(f *file, a *kb.Article, m *pageMeta, updatedSeen bool) {
+	if a.Summary == "" {
+		a.Summary = m.description
+	}
+	if !updatedSeen {
+		switch {
+		case m.lastmodSet:
+			a.Updated = m.lastmod
+		case m.dateSet:
+			a.Updated = m.date
+		}
+	}
+	for _, t := range m.tags {
+		if !slices.Contains(a.Tags, t) {
+			a.Tags = append(a.Tags, t)
+		}
+	}
+	if len(m.aliases) > 0 {
+		a.Aliases = append(a.Aliases, m.aliases...)
+		if f.aliasLine == 0 {
+			f.aliasLine = m.aliasLine
+		}
+	}
+	a.Order, a.ShortTitle, a.Params = m.order, m.shortTitle, m.params
+	a.Unpublished = !m.published(time.Now())
 }
 
 // parseDate accepts a date, or a timestamp whose date part is used.

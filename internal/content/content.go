@@ -27,6 +27,29 @@ type Tree struct {
 	Revision string
 	Files    []File // sorted by path
 	Problems []kb.Problem
+	// Drafts loads unpublished articles too (draft, a publishDate to come,
+	// an expiryDate passed); set it with IncludeDrafts, which also makes
+	// it part of the revision.
+	Drafts bool
+}
+
+// IncludeDrafts makes the parse of t keep unpublished articles, as
+// `--drafts` asks.
+func (t *Tree) IncludeDrafts() {
+	if !t.Drafts {
+		t.Drafts = true
+		t.Revision = draftsRevision(t.Revision, true)
+	}
+}
+
+// draftsRevision marks a revision that includes unpublished articles, so
+// content loaded with and without them is never taken for the same.
+func draftsRevision(rev string, drafts bool) string {
+	if !drafts {
+		return rev
+	}
+	sum := sha256.Sum256([]byte(rev + "+drafts"))
+	return hex.EncodeToString(sum[:])
 }
 
 // File is one content file.
@@ -223,6 +246,7 @@ func Stream(t *Tree, sink kb.Sink) ([]kb.Problem, error) {
 // from instead of the problems (State.Problems has them).
 func StreamState(t *Tree, sink kb.Sink) (*State, error) {
 	st := newState(t.Revision)
+	st.drafts = t.Drafts
 	for _, p := range t.Problems {
 		if kind, topic, slug, ok := itemPath(p.Path); ok {
 			st.put(p.Path, &fileState{kind: kind, topic: topic, slug: slug, problems: []kb.Problem{p}})
@@ -267,7 +291,7 @@ func StreamState(t *Tree, sink kb.Sink) (*State, error) {
 			st.put(f.Path, &fileState{hash: f.Hash, read: true, kind: kind, topic: dir, slug: slug})
 			continue
 		}
-		j := &job{file: f, topic: ti, kind: kind, slug: slug}
+		j := &job{file: f, topic: ti, kind: kind, slug: slug, drafts: t.Drafts}
 		if kind == "systems" {
 			if checkSlug(j.slug) == "" {
 				ti.systems[j.slug] = true
@@ -345,6 +369,8 @@ func (j *job) emit(sink kb.Sink) error {
 	case checkSlug(j.slug) != "" || (j.kind == "systems" && strings.Contains(j.slug, "-vs-")):
 	case j.system != nil:
 		return sink.System(*j.system)
+	case j.article != nil && j.article.Unpublished && !j.drafts:
+		// A draft, or not yet (or no longer) published: checked, not shown.
 	case j.article != nil:
 		return sink.Article(*j.article)
 	}
@@ -364,6 +390,7 @@ type job struct {
 	aliasLine  int
 	refs       []string
 	unresolved bool
+	drafts     bool // emit unpublished articles too
 }
 
 // runJobs parses files on every core and sends each finished job to done,

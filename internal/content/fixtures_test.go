@@ -39,7 +39,7 @@ func TestBrokenFixtures(t *testing.T) {
 		{"empty-required-field", []string{"web/systems/django.md:2: missing name: add `name: ...` with the system's display name"}},
 		{"matrix-unknown-category", []string{`web/articles/django-vs-flask.md:14: matrix names unknown category "speed" (known: data, security)`}},
 		{"matrix-unknown-system", []string{`web/articles/django-vs-flask.md:13: matrix names unknown system "bottle" (known: django, flask): systems of web are the files in web/systems/`}},
-		{"missing-front-matter", []string{`web/systems/flask.md:1: missing front matter: the file must start with a line "---", then YAML fields, then a line "---"`}},
+		{"missing-front-matter", []string{`web/systems/flask.md:1: missing front matter: the file must start with a line "---", then YAML fields, then a line "---" (or "+++", TOML, "+++")`}},
 		{"missing-name", []string{"web/systems/flask.md:1: missing name: add `name: ...` with the system's display name"}},
 		{"missing-title", []string{"web/articles/django-vs-flask.md:1: missing title: add `title: ...`"}},
 		{"missing-topic-yaml", []string{`other/topic.yaml:1: missing topic.yaml: every folder of the content root is a topic and needs one (title, categories, features)`}},
@@ -48,7 +48,7 @@ func TestBrokenFixtures(t *testing.T) {
 		{"unclosed-front-matter", []string{`web/systems/flask.md:1: front matter is not closed: add a line "---" after the last YAML field`}},
 		{"unknown-category", []string{`web/topic.yaml:15: feature "csrf" names unknown category "securty" (did you mean "security"?)`}},
 		{"unknown-feature", []string{`web/systems/django.md:8: unknown feature "orn" (did you mean "orm"?): features are defined in web/topic.yaml`}},
-		{"unknown-field", []string{`web/systems/django.md:3: unknown field "homepgae" in system front matter (did you mean "homepage"?); known fields: name, homepage, summary, tags, aliases, features`}},
+		{"unknown-field", []string{`web/systems/django.md:3: unknown field "homepgae" in system front matter (did you mean "homepage"?); known fields: name, homepage, summary, tags, aliases, features, and Hugo's and Jekyll's (description, lastmod, weight, params ...)`}},
 		{"vs-in-system-slug", []string{`web/systems/flask-vs-django.md:1: system slug "flask-vs-django" contains "-vs-", which compare URLs use to separate systems: rename the file`}},
 		{"yaml-syntax", []string{`web/systems/django.md:5: invalid YAML: ',' or ']' must be specified`}},
 	}

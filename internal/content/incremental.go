@@ -29,7 +29,8 @@ type State struct {
 	// aliases; nil until computed. A change that adds or removes no file
 	// and changes no aliases keeps it.
 	aliases *[]kb.Problem
-	nread   int // files read; -1 until counted
+	nread   int  // files read; -1 until counted
+	drafts  bool // unpublished articles are loaded too (Tree.Drafts)
 }
 
 // fileState is what a State keeps of one file.
@@ -238,6 +239,7 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 		paths:        slices.Clone(s.paths),
 		topics:       maps.Clone(s.topics),
 		treeProblems: s.treeProblems,
+		drafts:       s.drafts,
 	}
 	c := &Change{next: next}
 	var files []File
@@ -328,7 +330,7 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 	var systems, articles []*job
 	for _, f := range files {
 		kind, topic, slug, _ := itemPath(f.Path)
-		j := &job{file: f, topic: next.topics[topic], kind: kind, slug: slug}
+		j := &job{file: f, topic: next.topics[topic], kind: kind, slug: slug, drafts: next.drafts}
 		if kind == "systems" {
 			systems = append(systems, j)
 		} else {
@@ -360,6 +362,7 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 			}
 		}
 	})
+	next.revision = draftsRevision(next.revision, next.drafts)
 	c.Revision = next.revision
 	if len(next.paths) == len(s.paths) && s.aliases != nil && sameAliases(s, next) {
 		next.aliases = s.aliases

@@ -2,6 +2,7 @@ package content
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,7 +31,11 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 	}
 	cells := map[string]kb.Cell{}
 	nameLine := 1
+	var meta pageMeta
 	for _, fd := range fields {
+		if f.pageField(fd, &meta, false) {
+			continue
+		}
 		switch fd.key {
 		case "name":
 			s.Name, nameLine = f.str(fd), fd.line
@@ -49,9 +54,24 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		case "features":
 			cells = parseCells(f, t, fd)
 		default:
-			f.unknownField(fd, "system front matter", systemFields)
+			f.unknownPageField(fd, "system front matter", systemFields)
 		}
 	}
+	if s.Summary == "" {
+		s.Summary = meta.description
+	}
+	for _, t := range meta.tags {
+		if !slices.Contains(s.Tags, t) {
+			s.Tags = append(s.Tags, t)
+		}
+	}
+	if len(meta.aliases) > 0 {
+		s.Aliases = append(s.Aliases, meta.aliases...)
+		if f.aliasLine == 0 {
+			f.aliasLine = meta.aliasLine
+		}
+	}
+	s.Order, s.ShortTitle, s.Params = meta.order, meta.shortTitle, meta.params
 	if s.Name == "" {
 		f.addf(nameLine, "missing name: add `name: ...` with the system's display name")
 	}

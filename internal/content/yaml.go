@@ -28,6 +28,8 @@ type file struct {
 	// the articles whose refs a new or deleted system touches.
 	refs       []string
 	unresolved bool
+	// toml is set for front matter between "+++" lines (Hugo's TOML).
+	toml bool
 }
 
 func (f *file) addf(line int, format string, args ...any) {
@@ -74,9 +76,14 @@ func (f *file) checkText(src []byte) ([]byte, bool) {
 
 // splitFrontMatter separates the YAML front matter from the Markdown body.
 // It returns the YAML, the body and the file line the body starts on.
+// A file that starts with "+++" has TOML front matter, closed by "+++", as
+// Hugo writes it; f.toml is set.
 func (f *file) splitFrontMatter(src []byte) (fm, body []byte, bodyLine int, ok bool) {
-	if !bytes.HasPrefix(src, []byte("---\n")) && !bytes.Equal(bytes.TrimRight(src, " \t"), []byte("---")) {
-		f.addf(1, "missing front matter: the file must start with a line \"---\", then YAML fields, then a line \"---\"")
+	delim := "---"
+	if bytes.HasPrefix(src, []byte("+++\n")) || bytes.Equal(bytes.TrimRight(src, " \t"), []byte("+++")) {
+		delim, f.toml = "+++", true
+	} else if !bytes.HasPrefix(src, []byte("---\n")) && !bytes.Equal(bytes.TrimRight(src, " \t"), []byte("---")) {
+		f.addf(1, "missing front matter: the file must start with a line \"---\", then YAML fields, then a line \"---\" (or \"+++\", TOML, \"+++\")")
 		return nil, nil, 0, false
 	}
 	var rest []byte
@@ -94,12 +101,16 @@ func (f *file) splitFrontMatter(src []byte) (fm, body []byte, bodyLine int, ok b
 		} else {
 			l = rest[off:]
 		}
-		if t := bytes.TrimRight(l, " \t"); bytes.Equal(t, []byte("---")) || bytes.Equal(t, []byte("...")) {
+		if t := bytes.TrimRight(l, " \t"); bytes.Equal(t, []byte(delim)) || (!f.toml && bytes.Equal(t, []byte("..."))) {
 			f.yamlLine = 1
 			return rest[:off], rest[next:], line + 1, true
 		}
 		off = next
 		line++
+	}
+	if f.toml {
+		f.addf(1, "front matter is not closed: add a line \"+++\" after the last TOML field")
+		return nil, nil, 0, false
 	}
 	f.addf(1, "front matter is not closed: add a line \"---\" after the last YAML field")
 	return nil, nil, 0, false
@@ -116,7 +127,12 @@ func (f *file) markdownFile(src []byte) (fields []field, body []byte, bodyLine i
 	if !ok {
 		return nil, nil, 0, false
 	}
-	root, ok := f.parseYAML(fm)
+	var root ast.Node
+	if f.toml {
+		root, ok = f.parseTOML(fm)
+	} else {
+		root, ok = f.parseYAML(fm)
+	}
 	if !ok {
 		return nil, nil, 0, false
 	}
@@ -274,6 +290,14 @@ func (f *file) list(fd field) []string {
 		}
 	}
 	return out
+}
+
+// unknownPageField reports a key of a Markdown file's front matter that
+// neither the format nor Hugo or Jekyll have, with the closest of all of
+// them as a hint.
+func (f *file) unknownPageField(fd field, where string, own []string) {
+	f.addf(fd.line, "unknown field %q in %s%s; known fields: %s, and Hugo's and Jekyll's (description, lastmod, weight, params ...)", fd.key, where,
+		didYouMean(fd.key, knownWith(own)), strings.Join(own, ", "))
 }
 
 // unknownField reports a key the format does not have, with the closest

@@ -128,6 +128,12 @@ type System struct {
 	Cells    []Cell
 	Sections []Section
 	Path     string // relative to the content root
+	// ShortTitle, Order and Params come from Hugo-style front matter
+	// (linkTitle, weight, params): a shorter name for tight places, a sort
+	// weight (lower first) and free data Versa keeps but does not show.
+	ShortTitle string
+	Order      int
+	Params     map[string]any
 }
 
 // Cell returns the system's cell for a feature key, unknown if absent.
@@ -178,6 +184,15 @@ type Article struct {
 	Matrices []Matrix
 	Sections []Section
 	Path     string
+	// ShortTitle, Order and Params come from Hugo-style front matter
+	// (linkTitle, weight, params).
+	ShortTitle string
+	Order      int
+	Params     map[string]any
+	// Unpublished is set for a draft, an article whose publishDate is
+	// still to come or one whose expiryDate has passed; the content loader
+	// leaves such articles out unless drafts are asked for.
+	Unpublished bool
 }
 
 // Matrix is a live comparison table embedded in an article.
