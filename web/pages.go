@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"time"
+
 	"versa/internal/link"
 )
 

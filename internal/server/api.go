@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 	"versa/web"
 )
 

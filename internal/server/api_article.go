@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 )
 
 // The articles in the JSON API:

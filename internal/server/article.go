@@ -8,11 +8,11 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 	"versa/web"
 )
 

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-	"versa/internal/link"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 )
 
 // feedSize is how many of the newest articles /feed.xml carries.

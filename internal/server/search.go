@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-	"versa/internal/link"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 	"versa/web"
 )
 

@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 )
 
 // The sitemap protocol allows 50,000 URLs per file; past that /sitemap.xml

@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"versa/internal/link"
 
 	"github.com/go-chi/chi/v5"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 	"versa/web"
 )
 
