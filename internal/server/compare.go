@@ -347,9 +347,27 @@ func checkFilters(t kb.Topic, q compareQuery) error {
 // numbered after notesBefore, for pages that show several tables.
 func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBefore int) web.CompareView {
 	slugs := make([]string, len(systems))
+	for i, s := range systems {
+		slugs[i] = s.Slug
+	}
+	v := compareHeader(t, systems, slugs, q)
+	v.Systems = compareColumns(t, systems, slugs, q)
+	for _, s := range all {
+		if !slices.Contains(slugs, s.Slug) {
+			v.AddOptions = append(v.AddOptions, web.Option{Value: s.Slug, Label: s.Name})
+		}
+	}
+	compareFilters(&v, t, slugs, q)
+	compareRows(&v, t, systems, q, notesBefore)
+	return v
+}
+
+// compareHeader is the view's title, its canonical URL (systems sorted, no
+// filters) and the links that toggle its filters.
+func compareHeader(t kb.Topic, systems []kb.System, slugs []string, q compareQuery) web.CompareView {
 	names := make([]string, len(systems))
 	for i, s := range systems {
-		slugs[i], names[i] = s.Slug, s.Name
+		names[i] = s.Name
 	}
 	sorted := slices.Clone(slugs)
 	slices.Sort(sorted)
@@ -370,8 +388,13 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 	noCats := q
 	noCats.categories = nil
 	v.AllCatsURL = compareURL(t.Slug, slugs, noCats)
+	return v
+}
 
-	// Columns, with their move and remove links and need scores.
+// compareColumns are the view's systems with their move and remove links
+// and need scores.
+func compareColumns(t kb.Topic, systems []kb.System, slugs []string, q compareQuery) []web.CompareColumn {
+	cols := make([]web.CompareColumn, 0, len(systems))
 	for i, s := range systems {
 		col := web.CompareColumn{Slug: s.Slug, Name: s.Name, URL: link.System(t.Slug, s.Slug)}
 		if len(systems) > 2 {
@@ -390,15 +413,14 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 		if len(q.need) > 0 {
 			col.Score = score(&s, t, q.need)
 		}
-		v.Systems = append(v.Systems, col)
+		cols = append(cols, col)
 	}
-	for _, s := range all {
-		if !slices.Contains(slugs, s.Slug) {
-			v.AddOptions = append(v.AddOptions, web.Option{Value: s.Slug, Label: s.Name})
-		}
-	}
+	return cols
+}
 
-	// Categories, needs and rows.
+// compareFilters fills the category and need choices of the filter form
+// and the chips of the needs asked for.
+func compareFilters(v *web.CompareView, t kb.Topic, slugs []string, q compareQuery) {
 	for _, c := range t.Categories {
 		v.Categories = append(v.Categories, web.CategoryOption{Key: c.Key, Title: c.Title, Checked: len(q.categories) == 0 || slices.Contains(q.categories, c.Key)})
 	}
@@ -414,6 +436,13 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 		rest.need = slices.DeleteFunc(slices.Clone(q.need), func(x string) bool { return x == n })
 		v.Needs = append(v.Needs, web.NeedChip{Key: n, Name: featureName[n], RemoveURL: compareURL(t.Slug, slugs, rest)})
 	}
+}
+
+// compareRows groups the features the filters keep by category, in the
+// topic's order (features of no category last, under "Other", unless
+// categories were chosen), dropping rows that are all the same under
+// ?diff=1 (counted in Hidden), and numbers the notes from notesBefore+1.
+func compareRows(v *web.CompareView, t kb.Topic, systems []kb.System, q compareQuery, notesBefore int) {
 	groups := map[string]*web.CompareGroup{}
 	var order []string
 	for _, c := range t.Categories {
@@ -445,19 +474,7 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 		}
 		row := web.CompareRow{Key: f.Key, Name: f.Name, Description: f.Description, Needed: slices.Contains(q.need, f.Key)}
 		for i, c := range cells {
-			wc := web.CompareCell{Value: c.Value}
-			if c.Value == "" {
-				wc.Support = string(c.Support)
-				if wc.Support == "" {
-					wc.Support = string(kb.SupportUnknown)
-				}
-			}
-			if c.Note != "" || c.Via != "" || c.Since != "" || c.Source != "" {
-				wc.Footnote = notesBefore + len(v.Footnotes) + 1
-				v.Footnotes = append(v.Footnotes, web.Footnote{N: wc.Footnote, System: systems[i].Name, Feature: f.Name,
-					Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
-			}
-			row.Cells = append(row.Cells, wc)
+			row.Cells = append(row.Cells, compareCell(v, c, systems[i].Name, f.Name, notesBefore))
 		}
 		g.Rows = append(g.Rows, row)
 	}
@@ -466,7 +483,24 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 			v.Groups = append(v.Groups, *g)
 		}
 	}
-	return v
+}
+
+// compareCell is one cell: its value, or its support level (unknown when
+// unset), and a numbered note when it has a note, via, since or source.
+func compareCell(v *web.CompareView, c kb.Cell, system, feature string, notesBefore int) web.CompareCell {
+	wc := web.CompareCell{Value: c.Value}
+	if c.Value == "" {
+		wc.Support = string(c.Support)
+		if wc.Support == "" {
+			wc.Support = string(kb.SupportUnknown)
+		}
+	}
+	if c.Note != "" || c.Via != "" || c.Since != "" || c.Source != "" {
+		wc.Footnote = notesBefore + len(v.Footnotes) + 1
+		v.Footnotes = append(v.Footnotes, web.Footnote{N: wc.Footnote, System: system, Feature: feature,
+			Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
+	}
+	return wc
 }
 
 // score counts how a system meets the needs: yes (or any known value of a

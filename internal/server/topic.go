@@ -193,22 +193,42 @@ func topicColumns(t kb.Topic, q topicQuery) []string {
 // buildTopic lays out the topic page: the shown columns, the rows scored
 // and sorted, and the feature list.
 func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
-	features := make(map[string]kb.Feature, len(t.Features))
-	pos := make(map[string]int, len(t.Features))
-	for i, f := range t.Features {
-		features[f.Key], pos[f.Key] = f, i
-	}
-	// cell finds a system's cell by the feature's position, as stores keep
-	// cells in the topic's order, falling back to a search.
-	cell := func(s *kb.System, key string) kb.Cell {
-		if i, ok := pos[key]; ok && i < len(s.Cells) && s.Cells[i].Feature == key {
-			return s.Cells[i]
-		}
-		return s.Cell(key)
-	}
-
+	idx := newFeatureIndex(t)
 	shown := topicColumns(t, q)
+	v := topicHeader(t, idx, shown, q)
+	v.Systems = len(systems)
+	match := matcher(q.filter)
+	v.Rows = topicRows(t, idx, systems, shown, q, match)
+	v.Features, v.Matched = topicFeatureList(t, match)
+	return v
+}
 
+// featureIndex finds a topic's features by key, and a system's cell by the
+// feature's position, as stores keep cells in the topic's order.
+type featureIndex struct {
+	features map[string]kb.Feature
+	pos      map[string]int
+}
+
+func newFeatureIndex(t kb.Topic) featureIndex {
+	idx := featureIndex{features: make(map[string]kb.Feature, len(t.Features)), pos: make(map[string]int, len(t.Features))}
+	for i, f := range t.Features {
+		idx.features[f.Key], idx.pos[f.Key] = f, i
+	}
+	return idx
+}
+
+// cell is s's cell of the feature key, by position, falling back to a search.
+func (idx featureIndex) cell(s *kb.System, key string) kb.Cell {
+	if i, ok := idx.pos[key]; ok && i < len(s.Cells) && s.Cells[i].Feature == key {
+		return s.Cells[i]
+	}
+	return s.Cell(key)
+}
+
+// topicHeader is the page's title and its controls: the shown columns with
+// their sort links, the needs asked for, and the links that clear them.
+func topicHeader(t kb.Topic, idx featureIndex, shown []string, q topicQuery) web.TopicView {
 	v := web.TopicView{
 		Slug:     t.Slug,
 		Title:    t.Title,
@@ -219,18 +239,16 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 		Count:    len(t.Features),
 		Collapse: len(t.Features) > collapseOver,
 		Query:    web.TopicQuery{Cols: strings.Join(q.cols, ","), Need: strings.Join(q.need, ","), Sort: q.sort, Filter: q.filter},
-		Systems:  len(systems),
 		Source:   t.Path,
 	}
 	unfiltered := q
 	unfiltered.filter = ""
 	v.ClearFilter = topicURL(t.Slug, unfiltered)
-	match := matcher(q.filter)
 	unsorted := q
 	unsorted.sort = ""
 	v.NameSort = topicURL(t.Slug, unsorted)
 	for _, k := range shown {
-		f := features[k]
+		f := idx.features[k]
 		sorted := q
 		sorted.sort = k
 		v.Columns = append(v.Columns, web.TopicColumn{Key: k, Name: f.Name, SortURL: topicURL(t.Slug, sorted),
@@ -239,15 +257,18 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 	for _, n := range q.need {
 		rest := q
 		rest.need = slices.DeleteFunc(slices.Clone(q.need), func(x string) bool { return x == n })
-		v.Needs = append(v.Needs, web.NeedChip{Key: n, Name: features[n].Name, RemoveURL: topicURL(t.Slug, rest)})
+		v.Needs = append(v.Needs, web.NeedChip{Key: n, Name: idx.features[n].Name, RemoveURL: topicURL(t.Slug, rest)})
 	}
 	for _, f := range t.Features {
 		v.Options = append(v.Options, web.Option{Value: f.Key, Label: f.Name})
 	}
+	return v
+}
 
-	// Rows: the systems the filter keeps, by name (the store's order), then
-	// by the sort feature, then by how well they meet the needs; each sort
-	// is stable, so the last one leads and the earlier ones break its ties.
+// topicRows are the systems the filter keeps, by name (the store's order),
+// then by the sort feature, then by how well they meet the needs; each sort
+// is stable, so the last one leads and the earlier ones break its ties.
+func topicRows(t kb.Topic, idx featureIndex, systems []kb.System, shown []string, q topicQuery, match func(name, slug string) bool) []web.TopicRow {
 	order := make([]*kb.System, 0, len(systems))
 	for i := range systems {
 		if match(systems[i].Name, systems[i].Slug) {
@@ -255,8 +276,8 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 		}
 	}
 	if q.sort != "" {
-		f := features[q.sort]
-		slices.SortStableFunc(order, func(a, b *kb.System) int { return compareCells(f.Type, cell(a, f.Key), cell(b, f.Key)) })
+		f := idx.features[q.sort]
+		slices.SortStableFunc(order, func(a, b *kb.System) int { return compareCells(f.Type, idx.cell(a, f.Key), idx.cell(b, f.Key)) })
 	}
 	scores := make(map[*kb.System]*web.NeedScore, len(order))
 	if len(q.need) > 0 {
@@ -268,30 +289,35 @@ func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 			return cmp.Or(cmp.Compare(sb.Meets, sa.Meets), cmp.Compare(sb.Partial, sa.Partial))
 		})
 	}
+	rows := make([]web.TopicRow, 0, len(order))
 	for _, s := range order {
 		row := web.TopicRow{Slug: s.Slug, Name: s.Name, URL: link.System(t.Slug, s.Slug), Summary: s.Summary, Score: scores[s]}
 		for _, k := range shown {
-			row.Cells = append(row.Cells, webCell(cell(s, k)))
+			row.Cells = append(row.Cells, webCell(idx.cell(s, k)))
 		}
-		v.Rows = append(v.Rows, row)
+		rows = append(rows, row)
 	}
+	return rows
+}
 
-	// The feature list, category by category.
+// topicFeatureList is the feature list, category by category, of the
+// features the filter keeps, and how many it keeps.
+func topicFeatureList(t kb.Topic, match func(name, slug string) bool) (list []web.FeatureCategory, matched int) {
 	for _, g := range byCategory(t) {
 		c := web.FeatureCategory{Key: g.key, Title: g.title}
 		for _, f := range g.features {
 			if !match(f.Name, f.Key) {
 				continue
 			}
-			v.Matched++
+			matched++
 			c.Features = append(c.Features, web.FeatureInfo{Key: f.Key, Name: f.Name, Description: f.Description,
 				Type: string(cmp.Or(f.Type, kb.TypeSupport))})
 		}
 		if len(c.Features) > 0 {
-			v.Features = append(v.Features, c)
+			list = append(list, c)
 		}
 	}
-	return v
+	return list, matched
 }
 
 // supportRank orders support levels best first; anything else goes last.
