@@ -201,38 +201,10 @@ func (c *Change) Stream(sink kb.Sink) error {
 // are parsed, and with them the articles whose named systems appeared or
 // went. Paths that Versa does not read are ignored.
 func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
-	touched := map[string]bool{}
-	for _, p := range paths {
-		p = path.Clean(strings.TrimPrefix(strings.ReplaceAll(p, "\\", "/"), "/"))
-		if p == "." || p == ".." || strings.HasPrefix(p, "../") {
-			return &Change{Full: true}, nil
-		}
-		parts := strings.Split(p, "/")
-		if slices.ContainsFunc(parts, Ignored) {
-			continue // hidden, temporary, .git/...
-		}
-		switch len(parts) {
-		case 1: // a topic folder came, went or was renamed; or a root file
-			if info, err := fs.Stat(fsys, p); (err == nil && info.IsDir()) || s.knowsTopic(p) {
-				return &Change{Full: true}, nil
-			}
-		case 2:
-			if parts[1] == "topic.yaml" || parts[1] == "systems" || parts[1] == "articles" {
-				return &Change{Full: true}, nil
-			}
-		case 3:
-			if _, _, _, ok := itemPath(p); !ok {
-				continue
-			}
-			if s.topics[parts[0]] == nil {
-				// A topic without a readable topic.yaml: its files are
-				// reported through the folder as a whole.
-				return &Change{Full: true}, nil
-			}
-			touched[p] = true
-		}
+	touched, full := s.touched(fsys, paths)
+	if full {
+		return &Change{Full: true}, nil
 	}
-
 	next := &State{
 		nread:        -1,
 		files:        maps.Clone(s.files),
@@ -242,6 +214,67 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 		drafts:       s.drafts,
 	}
 	c := &Change{next: next}
+	files, err := c.readTouched(fsys, s, touched)
+	if err != nil {
+		return nil, err
+	}
+	more, err := c.rereadArticles(fsys, s, touched)
+	if err != nil {
+		return nil, err
+	}
+	c.parse(append(files, more...))
+	next.finish()
+	c.Revision = next.revision
+	if len(next.paths) == len(s.paths) && s.aliases != nil && sameAliases(s, next) {
+		next.aliases = s.aliases
+	}
+	c.Problems = next.Problems()
+	return c, nil
+}
+
+// touched is the set of item files (topic/kind/slug.md) among paths, or
+// full when a path changes more than items: a topic folder or its
+// topic.yaml, a systems or articles folder as a whole, a path outside the
+// root, or a file of a topic that has no readable topic.yaml.
+func (s *State) touched(fsys fs.FS, paths []string) (touched map[string]bool, full bool) {
+	touched = map[string]bool{}
+	for _, p := range paths {
+		p = path.Clean(strings.TrimPrefix(strings.ReplaceAll(p, "\\", "/"), "/"))
+		if p == "." || p == ".." || strings.HasPrefix(p, "../") {
+			return nil, true
+		}
+		parts := strings.Split(p, "/")
+		if slices.ContainsFunc(parts, Ignored) {
+			continue // hidden, temporary, .git/...
+		}
+		switch len(parts) {
+		case 1: // a topic folder came, went or was renamed; or a root file
+			if info, err := fs.Stat(fsys, p); (err == nil && info.IsDir()) || s.knowsTopic(p) {
+				return nil, true
+			}
+		case 2:
+			if parts[1] == "topic.yaml" || parts[1] == "systems" || parts[1] == "articles" {
+				return nil, true
+			}
+		case 3:
+			if _, _, _, ok := itemPath(p); !ok {
+				continue
+			}
+			if s.topics[parts[0]] == nil {
+				// A topic without a readable topic.yaml: its files are
+				// reported through the folder as a whole.
+				return nil, true
+			}
+			touched[p] = true
+		}
+	}
+	return touched, false
+}
+
+// readTouched reads the touched files again, in path order, and records in
+// c.next what each now is (gone, a problem, or read); it returns the files
+// to parse, leaving out those written again unchanged.
+func (c *Change) readTouched(fsys fs.FS, s *State, touched map[string]bool) ([]File, error) {
 	var files []File
 	for _, p := range slices.Sorted(maps.Keys(touched)) {
 		f, prob, gone, err := readOne(fsys, p)
@@ -257,19 +290,33 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 		}
 		kind, topic, slug, _ := itemPath(p)
 		c.drop(kind, topic, slug)
-		switch {
-		case gone:
-			next.remove(p)
-		case prob != nil:
-			next.put(p, &fileState{kind: kind, topic: topic, slug: slug, problems: []kb.Problem{*prob}})
-		default:
+		if c.record(p, f, prob, gone, kind, topic, slug) {
 			files = append(files, f)
-			next.put(p, &fileState{hash: f.Hash, read: true, kind: kind, topic: topic, slug: slug})
 		}
 	}
+	return files, nil
+}
 
-	// A system that appears or goes changes the checks of the articles
-	// that name it, and the hints of those that name unknown systems.
+// record puts in c.next what the file at p now is, and reports whether it
+// was read (and so is to be parsed).
+func (c *Change) record(p string, f File, prob *kb.Problem, gone bool, kind, topic, slug string) bool {
+	switch {
+	case gone:
+		c.next.remove(p)
+	case prob != nil:
+		c.next.put(p, &fileState{kind: kind, topic: topic, slug: slug, problems: []kb.Problem{*prob}})
+	default:
+		c.next.put(p, &fileState{hash: f.Hash, read: true, kind: kind, topic: topic, slug: slug})
+		return true
+	}
+	return false
+}
+
+// rereadArticles follows the systems that appeared or went: each such
+// system changes the checks of the articles that name it, and the hints of
+// those that name unknown systems, so those articles are read again.
+func (c *Change) rereadArticles(fsys fs.FS, s *State, touched map[string]bool) ([]File, error) {
+	next := c.next
 	changedSys := map[string]map[string]bool{} // topic -> slugs
 	for _, p := range slices.Sorted(maps.Keys(touched)) {
 		kind, topic, slug, _ := itemPath(p)
@@ -294,6 +341,7 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 			delete(ti.systems, slug)
 		}
 	}
+	var files []File
 	for topic := range changedSys {
 		ti := next.topics[topic]
 		ti.sysSlugs = nil
@@ -315,18 +363,18 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 				return nil, err
 			}
 			c.drop(f.kind, f.topic, f.slug)
-			switch {
-			case gone:
-				next.remove(p)
-			case prob != nil:
-				next.put(p, &fileState{kind: f.kind, topic: topic, slug: f.slug, problems: []kb.Problem{*prob}})
-			default:
+			if c.record(p, nf, prob, gone, f.kind, topic, f.slug) {
 				files = append(files, nf)
-				next.put(p, &fileState{hash: nf.Hash, read: true, kind: f.kind, topic: topic, slug: f.slug})
 			}
 		}
 	}
+	return files, nil
+}
 
+// parse parses the files read, systems before articles, and records each
+// result in c.next.
+func (c *Change) parse(files []File) {
+	next := c.next
 	var systems, articles []*job
 	for _, f := range files {
 		kind, topic, slug, _ := itemPath(f.Path)
@@ -348,27 +396,24 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 		}
 		close(stop)
 	}
+}
 
-	next.nread = 0
-	for _, p := range next.paths {
-		if next.files[p].read {
-			next.nread++
+// finish counts the files read and works out the content revision.
+func (s *State) finish() {
+	s.nread = 0
+	for _, p := range s.paths {
+		if s.files[p].read {
+			s.nread++
 		}
 	}
-	next.revision = revisionOf(next.nread, func(yield func(string, [sha256.Size]byte)) {
-		for _, p := range next.paths {
-			if f := next.files[p]; f.read {
+	s.revision = revisionOf(s.nread, func(yield func(string, [sha256.Size]byte)) {
+		for _, p := range s.paths {
+			if f := s.files[p]; f.read {
 				yield(p, f.hash)
 			}
 		}
 	})
-	next.revision = draftsRevision(next.revision, next.drafts)
-	c.Revision = next.revision
-	if len(next.paths) == len(s.paths) && s.aliases != nil && sameAliases(s, next) {
-		next.aliases = s.aliases
-	}
-	c.Problems = next.Problems()
-	return c, nil
+	s.revision = draftsRevision(s.revision, s.drafts)
 }
 
 // knowsTopic reports whether the State has any file in the folder topic.
