@@ -131,74 +131,103 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 	cur, err := l.store.Revision(ctx)
 	switch {
 	case err == nil && cur.ID == tree.Revision:
-		if cur.Refused != "" {
-			// The folder is back to the content being served, after a
-			// refused load; that content loaded without problems.
-			if err := l.store.SetProblems(ctx, "", nil); err != nil {
-				return Result{}, fmt.Errorf("store problems: %w", err)
-			}
-			cur.Problems, cur.Refused = nil, ""
-		}
-		res.Reused, res.Problems, res.Took = true, cur.Problems, time.Since(start)
-		l.log.Info("content unchanged", "revision", short(res.Revision), "files", res.Files, "took", res.Took)
-		if !needIndex && l.state != nil && l.state.Revision() == tree.Revision {
-			l.stale = false
-			clear(l.pending)
-			return res, nil
-		}
-		// Parse in the background all the same: incremental reloads start
-		// from the parse, and the index may need it (first run with
-		// search, or a damaged index).
-		sink := discard
-		var feed *indexFeed
-		if needIndex {
-			feed = l.startIndex(ctx, tree.Revision)
-			sink = feed.tee(discard)
-			res.Indexed = feed.result
-		}
-		l.record(ctx, tree.Revision, nil, false) // a baseline if history is empty
-		ready := make(chan struct{})
-		l.state, l.stateReady = nil, ready
-		var m *model
-		if l.history != nil {
-			m = newModel()
-			sink = m.sink(sink)
-		}
-		go func() {
-			defer close(ready)
-			st, err := content.StreamState(tree, sink)
-			if err != nil {
-				if feed != nil {
-					feed.abort()
-				}
-				return
-			}
-			l.state, l.stale = st, false
-			if m != nil {
-				l.model = m
-			}
-			clear(l.pending)
-			if feed != nil {
-				feed.finish()
-			}
-		}()
-		return res, nil
+		return l.reuse(ctx, tree, cur, needIndex, res, start)
 	case err != nil && !errors.Is(err, kb.ErrNotFound):
 		return Result{}, fmt.Errorf("read current revision: %w", err)
 	}
-	loaded := err == nil
+	res, n, err := l.storeAll(ctx, tree, cur, err == nil, needIndex, res)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Took = time.Since(start)
+	res.Parsed = res.Files
+	l.log.Info("content loaded", "revision", short(res.Revision), "applied", res.Applied,
+		"files", res.Files, "systems", n.systems, "articles", n.articles,
+		"problems", len(res.Problems), "took", res.Took)
+	for _, p := range res.Problems {
+		l.log.Warn("content problem", "problem", p.String())
+	}
+	return res, nil
+}
+
+// reuse answers a load of the revision the store already holds: nothing is
+// written (but the problems of a refused load are cleared), and the folder
+// is parsed in the background all the same when the loader has no state of
+// it yet, as incremental reloads start from the parse and the index may
+// need it (first run with search, or a damaged index).
+func (l *Loader) reuse(ctx context.Context, tree *content.Tree, cur kb.Revision, needIndex bool, res Result, start time.Time) (Result, error) {
+	if cur.Refused != "" {
+		// The folder is back to the content being served, after a
+		// refused load; that content loaded without problems.
+		if err := l.store.SetProblems(ctx, "", nil); err != nil {
+			return Result{}, fmt.Errorf("store problems: %w", err)
+		}
+		cur.Problems, cur.Refused = nil, ""
+	}
+	res.Reused, res.Problems, res.Took = true, cur.Problems, time.Since(start)
+	l.log.Info("content unchanged", "revision", short(res.Revision), "files", res.Files, "took", res.Took)
+	if !needIndex && l.state != nil && l.state.Revision() == tree.Revision {
+		l.stale = false
+		clear(l.pending)
+		return res, nil
+	}
+	sink := discard
+	var feed *indexFeed
+	if needIndex {
+		feed = l.startIndex(ctx, tree.Revision)
+		sink = feed.tee(discard)
+		res.Indexed = feed.result
+	}
+	l.record(ctx, tree.Revision, nil, false) // a baseline if history is empty
+	ready := make(chan struct{})
+	l.state, l.stateReady = nil, ready
+	var m *model
+	if l.history != nil {
+		m = newModel()
+		sink = m.sink(sink)
+	}
+	go func() {
+		defer close(ready)
+		st, err := content.StreamState(tree, sink)
+		if err != nil {
+			if feed != nil {
+				feed.abort()
+			}
+			return
+		}
+		l.state, l.stale = st, false
+		if m != nil {
+			l.model = m
+		}
+		clear(l.pending)
+		if feed != nil {
+			feed.finish()
+		}
+	}()
+	return res, nil
+}
+
+// loadCounts counts what a full load streamed, for its log line.
+type loadCounts struct{ systems, articles int }
+
+// storeAll streams the whole parse of tree into the store (and the index, and
+// the history's model), in one store transaction. Content with problems is
+// refused when the store holds good content (loaded), which keeps serving:
+// then only the problems are recorded, and the next reload reads the whole
+// folder again.
+func (l *Loader) storeAll(ctx context.Context, tree *content.Tree, cur kb.Revision, loaded, needIndex bool, res Result) (Result, loadCounts, error) {
+	var n loadCounts
 	var feed *indexFeed
 	if needIndex {
 		feed = l.startIndex(ctx, tree.Revision)
 	}
-	var systems, articles int
 	var state *content.State
 	var next *model
-	err = l.store.LoadContent(ctx, tree.Revision, func(sink kb.Sink) ([]kb.Problem, error) {
+	err := l.store.LoadContent(ctx, tree.Revision, func(sink kb.Sink) ([]kb.Problem, error) {
 		counted := kb.Sink{
 			Topic:   sink.Topic,
-			System:  func(s kb.System) error { systems++; return sink.System(s) },
-			Article: func(a kb.Article) error { articles++; return sink.Article(a) },
+			System:  func(s kb.System) error { n.systems++; return sink.System(s) },
+			Article: func(a kb.Article) error { n.articles++; return sink.Article(a) },
 		}
 		if l.history != nil {
 			next = newModel()
@@ -228,21 +257,13 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 			feed.finish()
 			res.Indexed = feed.result
 		}
-		if l.history != nil {
-			var changes []history.Change
-			known := l.model != nil
-			if known {
-				changes = diff(l.model, next, l.model)
-			}
-			l.model = next
-			l.record(ctx, tree.Revision, changes, known)
-		}
+		l.recordLoad(ctx, tree.Revision, next)
 	case errors.Is(err, errKeepOld):
 		if feed != nil {
 			feed.abort() // the index keeps matching the store
 		}
 		if err := l.store.SetProblems(ctx, tree.Revision, res.Problems); err != nil {
-			return Result{}, fmt.Errorf("store problems: %w", err)
+			return res, n, fmt.Errorf("store problems: %w", err)
 		}
 		res.Revision = cur.ID
 		l.stale = true // the next reload reads the whole folder again
@@ -250,17 +271,24 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 		if feed != nil {
 			feed.abort()
 		}
-		return Result{}, fmt.Errorf("store content: %w", err)
+		return res, n, fmt.Errorf("store content: %w", err)
 	}
-	res.Took = time.Since(start)
-	res.Parsed = res.Files
-	l.log.Info("content loaded", "revision", short(res.Revision), "applied", res.Applied,
-		"files", res.Files, "systems", systems, "articles", articles,
-		"problems", len(res.Problems), "took", res.Took)
-	for _, p := range res.Problems {
-		l.log.Warn("content problem", "problem", p.String())
+	return res, n, nil
+}
+
+// recordLoad records in the history what a full load changed, from the
+// model of the last load (none on the first: a baseline).
+func (l *Loader) recordLoad(ctx context.Context, revision string, next *model) {
+	if l.history == nil {
+		return
 	}
-	return res, nil
+	var changes []history.Change
+	known := l.model != nil
+	if known {
+		changes = diff(l.model, next, l.model)
+	}
+	l.model = next
+	l.record(ctx, revision, changes, known)
 }
 
 // Wait blocks until the index build of the last load, if any, is done.
@@ -407,34 +435,66 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 		return Result{}, fmt.Errorf("read current revision: %w", err)
 	}
 	if !c.Changed(l.state) {
-		clear(l.pending)
-		res.Took = time.Since(start)
-		if cur.Refused == "" {
-			res.Reused = true
-			return res, nil
-		}
-		// Back to the content being served, after a refused change:
-		// its mistakes are gone.
-		if err := l.store.SetProblems(ctx, "", c.Problems); err != nil {
-			return Result{}, fmt.Errorf("store problems: %w", err)
-		}
-		l.log.Info("content back to the revision served", "revision", short(res.Revision), "problems", len(c.Problems))
-		return res, nil
+		return l.unchanged(ctx, c, cur, res, start)
 	}
 	if len(c.Problems) > 0 && goodContent(cur) {
-		if err := l.store.SetProblems(ctx, c.Revision, c.Problems); err != nil {
-			return Result{}, fmt.Errorf("store problems: %w", err)
-		}
-		res.Revision, res.Took = cur.ID, time.Since(start)
-		l.log.Warn("content change refused: keeping the last good content", "problems", len(c.Problems))
-		for _, p := range c.Problems {
-			l.log.Warn("content problem", "problem", p.String())
-		}
-		return res, nil
+		return l.refuse(ctx, c, cur, res, start)
 	}
 	indexCurrent := l.index != nil && l.index.Revision() == l.state.Revision()
+	if err := l.apply(ctx, c); err != nil {
+		return Result{}, err
+	}
+	res.Applied = true
+	res.Took = time.Since(start)
+	l.log.Info("content reloaded", "revision", short(res.Revision), "parsed", c.Parsed,
+		"dropped", len(c.Drop.Systems)+len(c.Drop.Articles), "problems", len(c.Problems), "took", res.Took)
+	for _, p := range c.Problems {
+		l.log.Warn("content problem", "problem", p.String())
+	}
+	if l.index != nil {
+		res.Indexed = l.reindex(ctx, c, indexCurrent)
+	}
+	return res, nil
+}
+
+// unchanged answers a reload whose files hold what the store serves (an
+// edit undone, a file written again): nothing is written, but after a
+// refused change its problems are cleared.
+func (l *Loader) unchanged(ctx context.Context, c *content.Change, cur kb.Revision, res Result, start time.Time) (Result, error) {
+	clear(l.pending)
+	res.Took = time.Since(start)
+	if cur.Refused == "" {
+		res.Reused = true
+		return res, nil
+	}
+	// Back to the content being served, after a refused change:
+	// its mistakes are gone.
+	if err := l.store.SetProblems(ctx, "", c.Problems); err != nil {
+		return Result{}, fmt.Errorf("store problems: %w", err)
+	}
+	l.log.Info("content back to the revision served", "revision", short(res.Revision), "problems", len(c.Problems))
+	return res, nil
+}
+
+// refuse records the problems of a change that the store, holding good
+// content, does not take; its paths stay pending for the next reload.
+func (l *Loader) refuse(ctx context.Context, c *content.Change, cur kb.Revision, res Result, start time.Time) (Result, error) {
+	if err := l.store.SetProblems(ctx, c.Revision, c.Problems); err != nil {
+		return Result{}, fmt.Errorf("store problems: %w", err)
+	}
+	res.Revision, res.Took = cur.ID, time.Since(start)
+	l.log.Warn("content change refused: keeping the last good content", "problems", len(c.Problems))
+	for _, p := range c.Problems {
+		l.log.Warn("content problem", "problem", p.String())
+	}
+	return res, nil
+}
+
+// apply writes the change to the store in one transaction, moves the
+// loader's state on, and records the change in the history.
+func (l *Loader) apply(ctx context.Context, c *content.Change) error {
 	var next *model
-	err = l.store.ApplyContent(ctx, c.Revision, c.Drop, func(sink kb.Sink) ([]kb.Problem, error) {
+	err := l.store.ApplyContent(ctx, c.Revision, c.Drop, func(sink kb.Sink) ([]kb.Problem, error) {
 		if l.history != nil && l.model != nil {
 			next = newModel()
 			sink = next.sink(sink)
@@ -442,9 +502,8 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 		return c.Problems, c.Stream(sink)
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("store content: %w", err)
+		return fmt.Errorf("store content: %w", err)
 	}
-	res.Applied = true
 	l.state = c.Next()
 	clear(l.pending)
 	if l.history != nil {
@@ -456,30 +515,27 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 		}
 		l.record(ctx, c.Revision, changes, next != nil)
 	}
-	res.Took = time.Since(start)
-	l.log.Info("content reloaded", "revision", short(res.Revision), "parsed", c.Parsed,
-		"dropped", len(c.Drop.Systems)+len(c.Drop.Articles), "problems", len(c.Problems), "took", res.Took)
-	for _, p := range c.Problems {
-		l.log.Warn("content problem", "problem", p.String())
-	}
-	if l.index == nil {
-		return res, nil
-	}
-	if indexCurrent {
-		err = l.index.Update(ctx, c.Revision, c.Drop, c.Stream)
+	return nil
+}
+
+// reindex brings the search index up to the change: in place when it was
+// current, with a small enough overlay; otherwise (the index is behind, as
+// its last build failed or was dropped, or its overlay is full) it is built
+// whole from the folder in the background, whose result is returned.
+func (l *Loader) reindex(ctx context.Context, c *content.Change, current bool) <-chan error {
+	if current {
+		err := l.index.Update(ctx, c.Revision, c.Drop, c.Stream)
 		if err == nil {
 			if o, ok := l.index.(interface{ OverlaySize() int }); !ok || o.OverlaySize() <= overlayLimit {
-				return res, nil
+				return nil
 			}
 		} else {
 			l.log.Error("search index update failed; rebuilding", "err", err)
 		}
 	}
-	// The index is behind (its last build failed or was dropped) or its
-	// overlay is full: build it whole from the folder in the background.
 	tree, err := content.Read(l.fsys)
 	if err != nil {
-		return res, nil // the next reload tries again
+		return nil // the next reload tries again
 	}
 	feed := l.startIndex(ctx, tree.Revision)
 	go func() {
@@ -489,8 +545,7 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 		}
 		feed.finish()
 	}()
-	res.Indexed = feed.result
-	return res, nil
+	return feed.result
 }
 
 // goodContent reports whether the store serves content that loaded without
