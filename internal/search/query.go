@@ -90,6 +90,35 @@ func (g *generation) search(ctx context.Context, q Query, ov *overlay) (Results,
 	if st.full() {
 		st.reset()
 	}
+	tb := &g.tables
+	if ov != nil {
+		tb = &ov.tables
+	}
+	p, termBits, ok := newPlan(q, st, tb)
+	if !ok {
+		return Results{}, nil
+	}
+	r := &run{g: g, ov: ov, tb: tb, p: p, scr: make([]*scratch, len(g.shards))}
+	defer r.release()
+	res, err := r.rank(ctx)
+	if err != nil {
+		return Results{}, err
+	}
+	if r.w.known != p.all {
+		res.Suggestion = g.suggest(q.Text, p, r.w.known, st)
+	}
+	res.Hits, err = r.page(q, newMatcher(st, termBits))
+	if err != nil {
+		return Results{}, err
+	}
+	return res, nil
+}
+
+// newPlan reads q into a plan: its stemmed terms (at most maxTerms, each
+// with its bit), the names it may be, and its filters as table ids. It
+// reports false when nothing can match: no term and no name, or a topic or
+// system filter the tables do not know.
+func newPlan(q Query, st *stemmer, tb *tables) (*plan, map[string]uint32, bool) {
 	p := &plan{kind: -1, topic: -1, sys: -1, keep: q.Page * q.PerPage}
 	termBits := map[string]uint32{}
 	words(q.Text, func(w string, _, _ int) {
@@ -106,41 +135,64 @@ func (g *generation) search(ctx context.Context, q Query, ov *overlay) (Results,
 	p.all = uint32(1)<<len(p.terms) - 1
 	p.names = queryNames(q.Text)
 	if len(p.terms) == 0 && len(p.names) == 0 {
-		return Results{}, nil
+		return nil, nil, false
 	}
 	if q.Kind != "" {
 		p.kind = int(kindID(q.Kind))
 	}
-	tb := &g.tables
-	if ov != nil {
-		tb = &ov.tables
-	}
 	if q.Topic != "" {
 		id, ok := tb.topicID[q.Topic]
 		if !ok {
-			return Results{}, nil
+			return nil, nil, false
 		}
 		p.topic = int64(id)
 	}
 	if q.System != "" {
 		id, ok := tb.systemID[q.System]
 		if !ok {
-			return Results{}, nil
+			return nil, nil, false
 		}
 		p.sys = int64(id)
 	}
+	return p, termBits, true
+}
 
-	results := make([]shardResult, len(g.shards), len(g.shards)+1)
-	scr := make([]*scratch, len(g.shards))
-	defer func() {
-		for i, s := range scr {
-			if s != nil {
-				g.shards[i].scratch.Put(s)
-			}
+// run is one query's pass over the shards and the overlay: the scores and
+// what each shard found.
+type run struct {
+	g       *generation
+	ov      *overlay
+	tb      *tables
+	p       *plan
+	w       *weights
+	om      *overlayMatches
+	scr     []*scratch    // per shard, returned to its pool by release
+	results []shardResult // per shard, then the overlay's
+}
+
+// release gives the shards their scratch space back.
+func (r *run) release() {
+	for i, s := range r.scr {
+		if s != nil {
+			r.g.shards[i].scratch.Put(s)
 		}
-	}()
-	// BM25 statistics are those of the whole index, not of a shard, so a
-	// score does not depend on where a document was put.
+	}
+}
+
+// hidden is the overlay's mask of shard i's documents it replaced.
+func (r *run) hidden(i int) []uint64 {
+	if r.ov == nil {
+		return nil
+	}
+	return r.ov.hidden[i]
+}
+
+// rank weighs the terms over the whole index (BM25 statistics are those of
+// the whole index, not of a shard, so a score does not depend on where a
+// document was put), scores every shard and the overlay, and merges the
+// counts; with no document having every word, those with the most rank.
+func (r *run) rank(ctx context.Context) (Results, error) {
+	g, p := r.g, r.p
 	counts := make([]*docFreqs, len(g.shards))
 	err := g.eachShard(func(i int, sh *shard) (err error) {
 		counts[i], err = sh.docFreqs(ctx, p)
@@ -150,71 +202,67 @@ func (g *generation) search(ctx context.Context, q Query, ov *overlay) (Results,
 		return Results{}, err
 	}
 	ndocs := g.ndocs
-	var om *overlayMatches
-	if ov != nil {
+	if r.ov != nil {
 		// The overlay's documents count in the statistics. The base's
 		// hidden ones still count in its postings, so in the number of
 		// documents too: with fewer documents than some term has, its
 		// idf would be negative.
 		var df *docFreqs
-		om, df = ov.match(p)
+		r.om, df = r.ov.match(p)
 		counts = append(counts, df)
-		ndocs += ov.nlive
+		ndocs += r.ov.nlive
 	}
-	w := g.weights(p, counts, ndocs)
-	hidden := func(i int) []uint64 {
-		if ov == nil {
-			return nil
-		}
-		return ov.hidden[i]
-	}
+	r.w = g.weights(p, counts, ndocs)
+	r.results = make([]shardResult, len(g.shards), len(g.shards)+1)
 	err = g.eachShard(func(i int, sh *shard) error {
-		s, err := sh.score(ctx, p, w)
+		s, err := sh.score(ctx, p, r.w)
 		if err != nil {
 			return err
 		}
-		scr[i] = s
-		results[i] = sh.collect(tb, i, p, s, false, hidden(i))
+		r.scr[i] = s
+		r.results[i] = sh.collect(r.tb, i, p, s, false, r.hidden(i))
 		return nil
 	})
 	if err != nil {
 		return Results{}, err
 	}
-	if ov != nil {
-		om.score(p, w)
-		results = append(results, om.collect(p, false))
+	if r.ov != nil {
+		r.om.score(p, r.w)
+		r.results = append(r.results, r.om.collect(p, false))
 	}
-	res := merge(results, tb)
+	res := merge(r.results, r.tb)
 	if res.Total == 0 && len(p.terms) > 1 {
 		// No document has every word: rank those with the most.
 		g.eachShard(func(i int, sh *shard) error {
-			results[i] = sh.collect(tb, i, p, scr[i], true, hidden(i))
+			r.results[i] = sh.collect(r.tb, i, p, r.scr[i], true, r.hidden(i))
 			return nil
 		})
-		if ov != nil {
-			results[len(g.shards)] = om.collect(p, true)
+		if r.ov != nil {
+			r.results[len(g.shards)] = r.om.collect(p, true)
 		}
-		res = merge(results, tb)
+		res = merge(r.results, r.tb)
 		res.Partial = res.Total > 0
 	}
-	if w.known != p.all {
-		res.Suggestion = g.suggest(q.Text, p, w.known, st)
-	}
-	m := newMatcher(st, termBits)
-	top := mergeTop(results, p.keep)
-	from := (q.Page - 1) * q.PerPage
-	if from < len(top) {
-		top = top[from:]
-		res.Hits = make([]Hit, 0, min(len(top), q.PerPage))
-		for _, s := range top[:min(len(top), q.PerPage)] {
-			h, err := g.hit(tb, ov, s, m, w)
-			if err != nil {
-				return Results{}, err
-			}
-			res.Hits = append(res.Hits, h)
-		}
-	}
 	return res, nil
+}
+
+// page is the hits of q's page, best first, with their snippets.
+func (r *run) page(q Query, m *matcher) ([]Hit, error) {
+	top := mergeTop(r.results, r.p.keep)
+	from := (q.Page - 1) * q.PerPage
+	if from >= len(top) {
+		return nil, nil
+	}
+	top = top[from:]
+	hits := make([]Hit, 0, min(len(top), q.PerPage))
+	for _, s := range top[:min(len(top), q.PerPage)] {
+		h, err := r.g.hit(r.tb, r.ov, s, m, r.w)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, nil
 }
 
 // queryNames returns what of the query may be a name typed whole: the
