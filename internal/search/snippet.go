@@ -20,70 +20,101 @@ type span struct{ start, end int }
 // hit again is cheaper. terms maps each query term to its bit.
 func snippet(text string, m *matcher) []Fragment {
 	text = clip(text)
-	var (
-		ws   []span
-		hits []int    // indexes into ws of matching words
-		hbit []uint32 // the term bit of each hit
-	)
-	words(text, func(w string, start, end int) {
-		ws = append(ws, span{start, end})
-		if b := m.match(w); b != 0 {
-			hits = append(hits, len(ws)-1)
-			hbit = append(hbit, b)
-		}
-	})
-	if len(ws) == 0 {
+	sc := scanWords(text, m)
+	if len(sc.ws) == 0 {
 		return nil
 	}
-	first := 0 // the first word shown
-	if len(hits) > 0 {
-		// Slide a window over the hits, counting the terms in it.
-		var count [32]int
-		best, bestScore, distinct, j := 0, -1, 0, 0
-		for i := range hits {
-			for ; j < len(hits) && ws[hits[j]].end-ws[hits[i]].start <= snippetLen; j++ {
-				b := bits.TrailingZeros32(hbit[j])
-				if count[b] == 0 {
-					distinct++
-				}
-				count[b]++
-			}
-			if s := distinct*1000 + j - i; s > bestScore {
-				best, bestScore = i, s
-			}
-			if b := bits.TrailingZeros32(hbit[i]); count[b] > 0 {
-				count[b]--
-				if count[b] == 0 {
-					distinct--
-				}
-			}
+	first := sc.start()
+	last, sentence := sc.end(first)
+	return sc.fragments(first, last, sentence)
+}
+
+// wordScan is a text's words and which of them match the query.
+type wordScan struct {
+	text string
+	ws   []span
+	hits []int    // indexes into ws of matching words
+	hbit []uint32 // the term bit of each hit
+}
+
+func scanWords(text string, m *matcher) *wordScan {
+	sc := &wordScan{text: text}
+	words(text, func(w string, start, end int) {
+		sc.ws = append(sc.ws, span{start, end})
+		if b := m.match(w); b != 0 {
+			sc.hits = append(sc.hits, len(sc.ws)-1)
+			sc.hbit = append(sc.hbit, b)
 		}
-		first = hits[best]
-		// Some words before the match, back to its sentence's start.
-		for first > 0 && ws[hits[best]].start-ws[first-1].start <= snippetContext &&
-			!strings.ContainsAny(text[ws[first-1].end:ws[first].start], ".!?;\n") {
-			first--
+	})
+	return sc
+}
+
+// start is the first word shown: a few words before the window of
+// snippetLen bytes with the most distinct terms, then the most hits, back
+// to its sentence's start; the text's first word when nothing matches.
+func (sc *wordScan) start() int {
+	ws, hits, hbit := sc.ws, sc.hits, sc.hbit
+	if len(hits) == 0 {
+		return 0
+	}
+	// Slide a window over the hits, counting the terms in it.
+	var count [32]int
+	best, bestScore, distinct, j := 0, -1, 0, 0
+	for i := range hits {
+		for ; j < len(hits) && ws[hits[j]].end-ws[hits[i]].start <= snippetLen; j++ {
+			b := bits.TrailingZeros32(hbit[j])
+			if count[b] == 0 {
+				distinct++
+			}
+			count[b]++
+		}
+		if s := distinct*1000 + j - i; s > bestScore {
+			best, bestScore = i, s
+		}
+		if b := bits.TrailingZeros32(hbit[i]); count[b] > 0 {
+			count[b]--
+			if count[b] == 0 {
+				distinct--
+			}
 		}
 	}
-	last := first // the last word shown
+	first := hits[best]
+	// Some words before the match, back to its sentence's start.
+	for first > 0 && ws[hits[best]].start-ws[first-1].start <= snippetContext &&
+		!strings.ContainsAny(sc.text[ws[first-1].end:ws[first].start], ".!?;\n") {
+		first--
+	}
+	return first
+}
+
+// end is the last word shown, snippetLen bytes on from first, or earlier at
+// a sentence's end if one is near (sentence), keeping the matches shown.
+func (sc *wordScan) end(first int) (last int, sentence bool) {
+	ws := sc.ws
+	last = first
 	for last+1 < len(ws) && ws[last+1].end-ws[first].start <= snippetLen {
 		last++
 	}
-	// End at a sentence's end if one is near, keeping the matches shown.
-	sentence, keep := false, first
-	for _, h := range hits {
+	keep := first
+	for _, h := range sc.hits {
 		if h <= last {
 			keep = max(keep, h)
 		}
 	}
 	if last+1 < len(ws) {
 		for l := last; l >= keep && ws[l].end-ws[first].start > snippetLen*2/3; l-- {
-			if gap := text[ws[l].end:ws[l+1].start]; strings.ContainsAny(gap, ".!?") {
-				last, sentence = l, true
-				break
+			if gap := sc.text[ws[l].end:ws[l+1].start]; strings.ContainsAny(gap, ".!?") {
+				return l, true
 			}
 		}
 	}
+	return last, false
+}
+
+// fragments are the words first to last, the hits marked, with an ellipsis
+// where the text goes on.
+func (sc *wordScan) fragments(first, last int, sentence bool) []Fragment {
+	text, ws := sc.text, sc.ws
 	var out []Fragment
 	plain := func(s string) {
 		if s == "" {
@@ -103,7 +134,7 @@ func snippet(text string, m *matcher) []Fragment {
 	if first == 0 {
 		pos = len(text) - len(strings.TrimLeft(text, " \n\t"))
 	}
-	for _, h := range hits {
+	for _, h := range sc.hits {
 		if h < first || h > last {
 			continue
 		}
