@@ -109,18 +109,9 @@ func (t *topicInfo) parseCategories(f *file, fd field) {
 			}
 		}
 		line := f.line(n)
-		switch {
-		case c.Key == "":
-			f.addf(line, "category without a key: add `key: ...`")
-			continue
-		case !keyRE.MatchString(c.Key):
-			f.addf(line, "bad category key %q: use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit", c.Key)
-			continue
-		case first[c.Key] > 0:
-			f.addf(line, "duplicate category key %q (first defined on line %d)", c.Key, first[c.Key])
+		if !f.checkKey("category", c.Key, line, first) {
 			continue
 		}
-		first[c.Key] = line
 		if c.Title == "" {
 			f.addf(line, "category %q has no title: add `title: ...`", c.Key)
 			c.Title = c.Key
@@ -128,6 +119,25 @@ func (t *topicInfo) parseCategories(f *file, fd field) {
 		t.Categories = append(t.Categories, c)
 		t.catKeys[c.Key] = true
 	}
+}
+
+// checkKey reports whether key, of the category or feature (what) defined
+// on line, is there, well formed and not defined before (first holds the
+// line of each key seen); otherwise it adds the problem at line.
+func (f *file) checkKey(what, key string, line int, first map[string]int) bool {
+	switch {
+	case key == "":
+		f.addf(line, "%s without a key: add `key: ...`", what)
+		return false
+	case !keyRE.MatchString(key):
+		f.addf(line, "bad %s key %q: use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit", what, key)
+		return false
+	case first[key] > 0:
+		f.addf(line, "duplicate %s key %q (first defined on line %d)", what, key, first[key])
+		return false
+	}
+	first[key] = line
+	return true
 }
 
 func (t *topicInfo) parseFeatures(f *file, fd field) {
@@ -163,18 +173,9 @@ func (t *topicInfo) parseFeatures(f *file, fd field) {
 				f.unknownField(e, "a feature", featureFields)
 			}
 		}
-		switch {
-		case ft.Key == "":
-			f.addf(line, "feature without a key: add `key: ...`")
-			continue
-		case !keyRE.MatchString(ft.Key):
-			f.addf(line, "bad feature key %q: use letters, digits, and - _ . (no spaces or commas), starting with a letter or digit", ft.Key)
-			continue
-		case first[ft.Key] > 0:
-			f.addf(line, "duplicate feature key %q (first defined on line %d)", ft.Key, first[ft.Key])
+		if !f.checkKey("feature", ft.Key, line, first) {
 			continue
 		}
-		first[ft.Key] = line
 		if ft.Name == "" {
 			f.addf(line, "feature %q has no name: add `name: ...`", ft.Key)
 			ft.Name = ft.Key
