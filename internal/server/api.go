@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -349,25 +348,14 @@ func (s *server) handleAPITopic(w http.ResponseWriter, r *http.Request) error {
 // handleAPISystem serves GET /api/topics/{topic}/{system}; an old slug
 // answers 308 to the canonical URL.
 func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	t, err := s.findTopicParam(r)
 	if err != nil {
 		return err
 	}
 	slug := chi.URLParam(r, "system")
-	sys, err := s.store.FindSystem(ctx, t.Slug, slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, func(to string) string { return link.APISystem(t.Slug, to) }); done || aerr != nil {
-			return aerr
-		}
-		all, lerr := s.store.ListSystemNames(ctx, t.Slug)
-		if lerr != nil {
-			return fmt.Errorf("list systems: %w", lerr)
-		}
-		return s.systemNotFound(t, all, slug, err)
-	}
-	if err != nil {
-		return fmt.Errorf("find system: %w", err)
+	sys, moved, err := s.findSystem(w, r, t, slug, link.APISystem)
+	if moved || err != nil {
+		return err
 	}
 	doc := apiSystemDoc{Topic: apiTopicRef{Slug: t.Slug, Title: t.Title, URL: link.Topic(t.Slug)}, apiSystem: newAPISystem(t, sys)}
 	doc.Sections = make([]apiSection, 0, len(sys.Sections))

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -99,21 +97,14 @@ func (s *server) handleAPIArticles(w http.ResponseWriter, r *http.Request) error
 // handleAPIArticle serves GET /api/articles/{topic}/{article}; an old slug
 // answers 308 to the canonical URL.
 func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	t, err := s.findTopicParam(r)
 	if err != nil {
 		return err
 	}
 	slug := chi.URLParam(r, "article")
-	a, err := s.store.FindArticle(ctx, t.Slug, slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, t.Slug, kb.AliasArticle, slug, func(to string) string { return link.APIArticle(t.Slug, to) }); done || aerr != nil {
-			return aerr
-		}
-		return s.articleNotFound(r, t, slug, err)
-	}
-	if err != nil {
-		return fmt.Errorf("find article: %w", err)
+	a, moved, err := s.findArticle(w, r, t, slug, link.APIArticle)
+	if moved || err != nil {
+		return err
 	}
 	out := apiArticle{
 		Topic:         apiTopicRef{Slug: t.Slug, Title: t.Title, URL: link.Topic(t.Slug)},

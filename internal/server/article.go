@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -25,22 +24,13 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	topicSlug := chi.URLParam(r, "topic")
 	slug := chi.URLParam(r, "article")
-	topic, err := s.store.FindTopic(ctx, topicSlug)
-	if errors.Is(err, kb.ErrNotFound) {
-		return s.topicNotFound(r, topicSlug, err)
-	}
+	topic, err := s.findTopic(r, topicSlug)
 	if err != nil {
-		return fmt.Errorf("find topic: %w", err)
+		return err
 	}
-	a, err := s.store.FindArticle(ctx, topicSlug, slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasArticle, slug, func(to string) string { return link.Article(topicSlug, to) }); done || aerr != nil {
-			return aerr
-		}
-		return s.articleNotFound(r, topic, slug, err)
-	}
-	if err != nil {
-		return fmt.Errorf("find article: %w", err)
+	a, moved, err := s.findArticle(w, r, topic, slug, link.Article)
+	if moved || err != nil {
+		return err
 	}
 	// Names of every system (for links), cells of only those the tables show.
 	all, err := s.store.ListSystemNames(ctx, topicSlug)

@@ -151,7 +151,12 @@ func (s *server) handleCompareTopic(w http.ResponseWriter, r *http.Request) erro
 // findTopicParam reads the topic named by the route's {topic}; an unknown
 // one is the 404 that lists the topics.
 func (s *server) findTopicParam(r *http.Request) (kb.Topic, error) {
-	slug := chi.URLParam(r, "topic")
+	return s.findTopic(r, chi.URLParam(r, "topic"))
+}
+
+// findTopic reads the topic slug; an unknown one is the 404 that lists the
+// topics.
+func (s *server) findTopic(r *http.Request, slug string) (kb.Topic, error) {
 	t, err := s.store.FindTopic(r.Context(), slug)
 	if errors.Is(err, kb.ErrNotFound) {
 		return t, s.topicNotFound(r, slug, err)
@@ -225,12 +230,9 @@ func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base fun
 // the rest with check.
 func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL) (*compareTarget, int, error) {
 	ctx := r.Context()
-	topic, err := s.store.FindTopic(ctx, topicSlug)
-	if errors.Is(err, kb.ErrNotFound) {
-		return nil, 0, s.topicNotFound(r, topicSlug, err)
-	}
+	topic, err := s.findTopic(r, topicSlug)
 	if err != nil {
-		return nil, 0, fmt.Errorf("find topic: %w", err)
+		return nil, 0, err
 	}
 	// Names of every system, for the pickers; cells of the chosen ones only.
 	all, err := s.store.ListSystemNames(ctx, topicSlug)

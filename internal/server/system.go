@@ -20,26 +20,13 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	topicSlug := chi.URLParam(r, "topic")
 	slug := chi.URLParam(r, "system")
-	topic, err := s.store.FindTopic(ctx, topicSlug)
-	if errors.Is(err, kb.ErrNotFound) {
-		return s.topicNotFound(r, topicSlug, err)
-	}
+	topic, err := s.findTopic(r, topicSlug)
 	if err != nil {
-		return fmt.Errorf("find topic: %w", err)
+		return err
 	}
-	sys, err := s.store.FindSystem(ctx, topicSlug, slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		if done, aerr := s.followAlias(w, r, topicSlug, kb.AliasSystem, slug, func(to string) string { return link.System(topicSlug, to) }); done || aerr != nil {
-			return aerr
-		}
-		all, lerr := s.store.ListSystemNames(ctx, topicSlug)
-		if lerr != nil {
-			return fmt.Errorf("list systems: %w", lerr)
-		}
-		return s.systemNotFound(topic, all, slug, err)
-	}
-	if err != nil {
-		return fmt.Errorf("find system: %w", err)
+	sys, moved, err := s.findSystem(w, r, topic, slug, link.System)
+	if moved || err != nil {
+		return err
 	}
 	all, err := s.store.ListSystemNames(ctx, topicSlug) // for the compare links
 	if err != nil {
@@ -54,10 +41,47 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, web.SystemPage(v))
 }
 
-// followAlias answers a permanent redirect to path(new slug), with r's
-// query, when slug is an old slug (an alias) of a system or article (kind)
-// of topic. It reports whether it answered.
-func (s *server) followAlias(w http.ResponseWriter, r *http.Request, topic, kind, slug string, path func(slug string) string) (bool, error) {
+// findSystem reads the system slug of topic t. An old slug (an alias) is
+// answered with a permanent redirect to path(topic, new slug) with r's
+// query, and moved; an unknown one is the 404 that lists the systems.
+func (s *server) findSystem(w http.ResponseWriter, r *http.Request, t kb.Topic, slug string, path func(topic, slug string) string) (sys kb.System, moved bool, err error) {
+	sys, err = s.store.FindSystem(r.Context(), t.Slug, slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		if moved, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, path); moved || aerr != nil {
+			return sys, moved, aerr
+		}
+		all, lerr := s.store.ListSystemNames(r.Context(), t.Slug)
+		if lerr != nil {
+			return sys, false, fmt.Errorf("list systems: %w", lerr)
+		}
+		return sys, false, s.systemNotFound(t, all, slug, err)
+	}
+	if err != nil {
+		return sys, false, fmt.Errorf("find system: %w", err)
+	}
+	return sys, false, nil
+}
+
+// findArticle reads the article slug of topic t, as findSystem does a
+// system: an alias redirects to path, an unknown slug is a 404.
+func (s *server) findArticle(w http.ResponseWriter, r *http.Request, t kb.Topic, slug string, path func(topic, slug string) string) (a kb.Article, moved bool, err error) {
+	a, err = s.store.FindArticle(r.Context(), t.Slug, slug)
+	if errors.Is(err, kb.ErrNotFound) {
+		if moved, aerr := s.followAlias(w, r, t.Slug, kb.AliasArticle, slug, path); moved || aerr != nil {
+			return a, moved, aerr
+		}
+		return a, false, s.articleNotFound(r, t, slug, err)
+	}
+	if err != nil {
+		return a, false, fmt.Errorf("find article: %w", err)
+	}
+	return a, false, nil
+}
+
+// followAlias answers a permanent redirect to path(topic, new slug), with
+// r's query, when slug is an old slug (an alias) of a system or article
+// (kind) of topic, and reports whether it did.
+func (s *server) followAlias(w http.ResponseWriter, r *http.Request, topic, kind, slug string, path func(topic, slug string) string) (bool, error) {
 	to, err := s.store.ResolveAlias(r.Context(), topic, kind, slug)
 	if errors.Is(err, kb.ErrNotFound) {
 		return false, nil
@@ -65,7 +89,7 @@ func (s *server) followAlias(w http.ResponseWriter, r *http.Request, topic, kind
 	if err != nil {
 		return false, fmt.Errorf("resolve alias: %w", err)
 	}
-	http.Redirect(w, r, withQuery(path(to), r), http.StatusPermanentRedirect)
+	http.Redirect(w, r, withQuery(path(topic, to), r), http.StatusPermanentRedirect)
 	return true, nil
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -127,12 +126,9 @@ func matcher(filter string) func(name, key string) bool {
 func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	topicSlug := chi.URLParam(r, "topic")
-	topic, err := s.store.FindTopic(ctx, topicSlug)
-	if errors.Is(err, kb.ErrNotFound) {
-		return s.topicNotFound(r, topicSlug, err)
-	}
+	topic, err := s.findTopic(r, topicSlug)
 	if err != nil {
-		return fmt.Errorf("find topic: %w", err)
+		return err
 	}
 	q, canonical := parseTopicQuery(r.URL)
 	keys := slices.Concat(q.cols, q.need)
