@@ -203,20 +203,6 @@ func stem(w string, buf *[]byte) string {
 	return string(porterstemmer.StemWithoutLowerCasing([]rune(string(b))))
 }
 
-// termsOf returns the distinct index terms of text in the order they first
-// appear.
-func (s *stemmer) termsOf(text string) []string {
-	var out []string
-	seen := map[string]bool{}
-	words(text, func(w string, _, _ int) {
-		if t := s.term(w); t != "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	})
-	return out
-}
-
 // matcher finds the words of a text that are query terms.
 type matcher struct {
 	st    *stemmer

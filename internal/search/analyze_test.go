@@ -57,7 +57,7 @@ func TestTerms(t *testing.T) {
 		{"Ünïcödé CAFÉ", []string{"ünïcödé", "café"}},
 	}
 	for _, tt := range tests {
-		if got := st.termsOf(tt.text); !cmp.Equal(got, tt.want) {
+		if got := termsOf(st, tt.text); !cmp.Equal(got, tt.want) {
 			t.Errorf("termsOf(%q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}
@@ -162,4 +162,19 @@ func TestLeads(t *testing.T) {
 	if got := leads(kb.Section{Kind: kb.KindBody, Items: sec.Items}); got != "" {
 		t.Errorf("leads of a body section = %q, want none", got)
 	}
+}
+
+// termsOf returns the distinct index terms of text, as the index
+// analyses it, in the order they first
+// appear.
+func termsOf(s *stemmer, text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	words(text, func(w string, _, _ int) {
+		if t := s.term(w); t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	})
+	return out
 }
