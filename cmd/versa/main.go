@@ -27,6 +27,7 @@ import (
 
 	"versa/internal/content"
 	"versa/internal/ingest"
+	"versa/internal/kb"
 	"versa/internal/search"
 	"versa/internal/server"
 	"versa/internal/server/metrics"
@@ -198,10 +199,25 @@ func check(dir string, stdout io.Writer) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("content folder %s: not a readable folder", dir)
 	}
-	c, problems, err := content.Load(os.DirFS(dir))
+	tree, err := content.Read(os.DirFS(dir))
 	if err != nil {
 		return err
 	}
+	// Count what parses rather than keep it: check holds one file's
+	// parse at a time, however big the folder.
+	var topics, systems, articles int
+	st, err := content.StreamState(tree, kb.Sink{
+		Topic:   func(kb.Topic) error { topics++; return nil },
+		System:  func(kb.System) error { systems++; return nil },
+		Article: func(kb.Article) error { articles++; return nil },
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range st.Warnings() {
+		fmt.Fprintf(stdout, "%s:%d: warning: %s\n", w.Path, max(w.Line, 1), w.Msg)
+	}
+	problems := st.Problems()
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p)
 	}
@@ -209,7 +225,7 @@ func check(dir string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%d problem(s)\n", len(problems))
 		return errProblems
 	}
-	fmt.Fprintf(stdout, "ok: %d topics, %d systems, %d articles\n", len(c.Topics), len(c.Systems), len(c.Articles))
+	fmt.Fprintf(stdout, "ok: %d topics, %d systems, %d articles\n", topics, systems, articles)
 	return nil
 }
 

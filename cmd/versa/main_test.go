@@ -46,6 +46,35 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckWarnings: an unknown Hugo shortcode is a warning at path:line,
+// shown by check, and check still passes.
+func TestCheckWarnings(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"t/topic.yaml":     "title: T\ncategories:\n  - key: c\n    title: C\nfeatures:\n  - key: f\n    name: F\n    category: c\n",
+		"t/articles/a.md":  "+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\nText {{< sparkles >}} here.\n",
+		"t/systems/one.md": "---\nname: One\nfeatures:\n  f: yes\n---\n",
+	}
+	for p, s := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"check", dir}, &out, &out); err != nil {
+		t.Fatalf("check: %v\n%s", err, out.String())
+	}
+	if want := "t/articles/a.md:5: warning: unknown shortcode \"sparkles\" dropped"; !strings.HasPrefix(out.String(), want) {
+		t.Errorf("check printed %q, want it to start with %q", out.String(), want)
+	}
+	if !strings.Contains(out.String(), "ok: 1 topics, 1 systems, 1 articles") {
+		t.Errorf("check printed %q, want ok", out.String())
+	}
+}
+
 func TestCheckMissingFolder(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"check", filepath.Join(t.TempDir(), "nope")}, &out, &out)

@@ -74,7 +74,7 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 	if !updatedSeen && !meta.dated {
 		f.addf(1, "missing updated: add `updated: YYYY-MM-DD` (articles are listed newest first)")
 	}
-	b, err := md.render(bodySrc, false)
+	b, rendered, lines, err := f.renderBody(md, bodySrc, bodyLine, false)
 	if err != nil {
 		f.addf(bodyLine, "cannot render Markdown: %v", err)
 		return nil
@@ -82,7 +82,7 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 	a.HTML = b.HTML
 	a.Sections = b.Sections
 	for _, m := range b.Matrices {
-		a.Matrices = append(a.Matrices, parseMatrix(f, t, a, m, bodyLine+lineAt(bodySrc, m.Start)-1))
+		a.Matrices = append(a.Matrices, parseMatrix(f, t, a, m, fileLine(rendered, lines, m.Start, bodyLine)))
 	}
 	return a
 }

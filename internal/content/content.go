@@ -33,6 +33,19 @@ type Tree struct {
 	Drafts bool
 }
 
+// include reads a file of the tree for the include shortcode: the systems
+// and articles of the folder.
+func (t *Tree) include(p string) ([]byte, bool) {
+	i, ok := slices.BinarySearchFunc(t.Files, p, func(f File, p string) int { return strings.Compare(f.Path, p) })
+	if !ok {
+		return nil, false
+	}
+	if _, _, _, item := itemPath(p); !item {
+		return nil, false
+	}
+	return t.Files[i].Data, true
+}
+
 // IncludeDrafts makes the parse of t keep unpublished articles, as
 // `--drafts` asks.
 func (t *Tree) IncludeDrafts() {
@@ -291,7 +304,7 @@ func StreamState(t *Tree, sink kb.Sink) (*State, error) {
 			st.put(f.Path, &fileState{hash: f.Hash, read: true, kind: kind, topic: dir, slug: slug})
 			continue
 		}
-		j := &job{file: f, topic: ti, kind: kind, slug: slug, drafts: t.Drafts}
+		j := &job{file: f, topic: ti, kind: kind, slug: slug, drafts: t.Drafts, include: t.include}
 		if kind == "systems" {
 			if checkSlug(j.slug) == "" {
 				ti.systems[j.slug] = true
@@ -391,6 +404,8 @@ type job struct {
 	refs       []string
 	unresolved bool
 	drafts     bool // emit unpublished articles too
+	include    includer
+	warnings   []kb.Problem
 }
 
 // runJobs parses files on every core and sends each finished job to done,
@@ -407,7 +422,7 @@ func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
 					return
 				}
 				j := jobs[k]
-				pf := &file{path: j.file.Path}
+				pf := &file{path: j.file.Path, include: j.include}
 				if j.kind == "systems" {
 					j.system = parseSystem(pf, md, j.topic.topicInfo, j.slug, j.file.Data)
 					if j.system != nil {
@@ -421,6 +436,7 @@ func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
 				}
 				j.problems, j.aliasLine = pf.problems, pf.aliasLine
 				j.refs, j.unresolved = pf.refs, pf.unresolved
+				j.warnings = pf.warnings
 				select {
 				case done <- j:
 				case <-stop:

@@ -45,6 +45,8 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(testTopic, "---\nname: A\n---\n"+h+"\n\n## Pros\n- "+h+"\n", "---\ntitle: X\nupdated: 2026-01-02\nsystems: [a, b]\n---\n"+h+"\n")
 	}
+	// Hugo: TOML front matter and shortcodes, escaped and in fences.
+	f.Add(testTopic, "+++\nname = \"A\"\n[features]\norm = \"yes\"\n+++\n{{< note >}}\nx\n", "+++\ntitle = \"X\"\ndate = 2026-01-02\n+++\n{{</*/>}} {{< figure src=\"a\" >}}\n```\n{{< x >}}\n```\n{{% tip %}}y{{% /tip %}} {{< highlight go >}}\nz\n")
 	f.Add("", "", "")
 	f.Add("title: [", "---\n", "---\ntitle: x\n")
 	f.Add("\xef\xbb\xbftitle: T\r\n", "---\r\nname: A\r\n---\r\n\xff\xfe", "no front matter")

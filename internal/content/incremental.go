@@ -45,6 +45,29 @@ type fileState struct {
 	aliasLine   int
 	refs        []string // system slugs an article names
 	unresolved  bool     // one of refs is not a system of the topic
+	warnings    []kb.Problem
+}
+
+// Warnings returns what `versa check` shows without failing (unknown
+// shortcodes dropped), sorted by path and line.
+func (s *State) Warnings() []kb.Problem {
+	var out []kb.Problem
+	for _, p := range s.paths {
+		out = append(out, s.files[p].warnings...)
+	}
+	return out
+}
+
+// fsIncluder reads a system or article file for the include shortcode
+// during an incremental change.
+func fsIncluder(fsys fs.FS) includer {
+	return func(p string) ([]byte, bool) {
+		if _, _, _, ok := itemPath(p); !ok {
+			return nil, false
+		}
+		data, err := fs.ReadFile(fsys, p)
+		return data, err == nil
+	}
 }
 
 func newState(revision string) *State {
@@ -75,6 +98,7 @@ func (j *job) state() *fileState {
 	return &fileState{
 		hash: j.file.Hash, read: true, parsed: true, kind: j.kind, topic: j.topic.Slug, slug: j.slug,
 		problems: j.problems, aliases: j.aliases, aliasLine: j.aliasLine, refs: j.refs, unresolved: j.unresolved,
+		warnings: j.warnings,
 	}
 }
 
@@ -378,7 +402,7 @@ func (c *Change) parse(files []File) {
 	var systems, articles []*job
 	for _, f := range files {
 		kind, topic, slug, _ := itemPath(f.Path)
-		j := &job{file: f, topic: next.topics[topic], kind: kind, slug: slug, drafts: next.drafts}
+		j := &job{file: f, topic: next.topics[topic], kind: kind, slug: slug, drafts: next.drafts, include: fsIncluder(fsys)}
 		if kind == "systems" {
 			systems = append(systems, j)
 		} else {

@@ -57,6 +57,7 @@ func newGoldmark() goldmark.Markdown {
 			parser.WithASTTransformers(
 				util.Prioritized(linkSanitizer{}, 100),
 				util.Prioritized(matrixTransformer{}, 101),
+				util.Prioritized(calloutTransformer{}, 102),
 			),
 		),
 		goldmark.WithRendererOptions(
@@ -350,4 +351,89 @@ func plainText(n ast.Node, src []byte) string {
 		return ast.WalkContinue, nil
 	})
 	return strings.TrimSpace(b.String())
+}
+
+// calloutLabels are the kinds of GitHub's alert syntax (> [!NOTE]), which
+// Hugo's box shortcodes are rewritten into, with their labels.
+var calloutLabels = map[string]string{"NOTE": "Note", "TIP": "Tip", "IMPORTANT": "Important", "WARNING": "Warning", "CAUTION": "Caution"}
+
+// calloutTransformer turns a blockquote that starts with [!NOTE] (or TIP,
+// IMPORTANT, WARNING, CAUTION) into a labelled box: the class callout and
+// callout-note, and the label in bold in place of the marker.
+type calloutTransformer struct{}
+
+func (calloutTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	var quotes []*ast.Blockquote
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if q, ok := n.(*ast.Blockquote); ok && entering {
+			quotes = append(quotes, q)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, q := range quotes {
+		p, ok := q.FirstChild().(*ast.Paragraph)
+		if !ok {
+			continue
+		}
+		// The marker is split into text nodes ("[", "!NOTE", "]") by the
+		// link parser: read leading text nodes until "]".
+		var marker strings.Builder
+		var nodes []ast.Node
+		var tail *ast.Text // the node holding "]" and text after it
+		tailAt := 0
+		for c := p.FirstChild(); c != nil && marker.Len() < 12; c = c.NextSibling() {
+			t, ok := c.(*ast.Text)
+			if !ok {
+				break
+			}
+			v := t.Segment.Value(src)
+			if i := bytes.IndexByte(v, ']'); i >= 0 {
+				marker.Write(v[:i+1])
+				if rest := bytes.TrimLeft(v[i+1:], " \t"); len(rest) > 0 {
+					tail, tailAt = t, t.Segment.Start+(len(v)-len(rest))
+				} else {
+					nodes = append(nodes, c)
+				}
+				break
+			}
+			marker.Write(v)
+			nodes = append(nodes, c)
+		}
+		m := marker.String()
+		if !strings.HasPrefix(m, "[!") || !strings.HasSuffix(m, "]") {
+			continue
+		}
+		kind := strings.ToUpper(m[2 : len(m)-1])
+		label, ok := calloutLabels[kind]
+		if !ok {
+			continue
+		}
+		for _, n := range nodes {
+			p.RemoveChild(p, n)
+		}
+		if tail != nil {
+			tail.Segment = tail.Segment.WithStart(tailAt)
+		}
+		strong := ast.NewEmphasis(2)
+		strong.AppendChild(strong, ast.NewString([]byte(label)))
+		strong.SetAttributeString("class", []byte("callout-label"))
+		first := p.FirstChild()
+		if first == nil {
+			p.AppendChild(p, strong)
+		} else {
+			p.InsertBefore(p, first, strong)
+			// A title or the text follows the label after a line break
+			// when the marker stood alone on its line.
+			if t, ok := first.(*ast.Text); ok {
+				v := t.Segment.Value(src)
+				if len(bytes.TrimSpace(v)) == 0 && !t.SoftLineBreak() {
+					p.RemoveChild(p, t)
+				}
+			}
+			br := ast.NewString([]byte(" "))
+			p.InsertAfter(p, strong, br)
+		}
+		q.SetAttributeString("class", []byte("callout callout-"+strings.ToLower(kind)))
+	}
 }

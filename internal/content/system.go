@@ -84,14 +84,14 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		c.Feature = ft.Key
 		s.Cells[i] = c
 	}
-	b, err := md.render(bodySrc, true)
+	b, rendered, lines, err := f.renderBody(md, bodySrc, bodyLine, true)
 	if err != nil {
 		f.addf(bodyLine, "cannot render Markdown: %v", err)
 		return nil
 	}
 	s.Sections = b.Sections
 	for _, m := range b.Matrices {
-		f.addf(bodyLine+lineAt(bodySrc, m.Start)-1, "```matrix blocks belong in articles, not in system pages")
+		f.addf(fileLine(rendered, lines, m.Start, bodyLine), "```matrix blocks belong in articles, not in system pages")
 	}
 	return s
 }

@@ -30,6 +30,11 @@ type file struct {
 	unresolved bool
 	// toml is set for front matter between "+++" lines (Hugo's TOML).
 	toml bool
+	// warnings are what `versa check` shows without failing (an unknown
+	// shortcode dropped).
+	warnings []kb.Problem
+	// include reads another content file for the include shortcode.
+	include includer
 }
 
 func (f *file) addf(line int, format string, args ...any) {
