@@ -181,6 +181,7 @@ func (s *State) aliasProblems() []kb.Problem {
 // Change is an incremental load: the files that changed, parsed, and what
 // the store and the index drop before they take them.
 type Change struct {
+	include includer // reads files for the include shortcode
 	// Full is set when the change reaches past single systems and articles
 	// (a topic.yaml, a topic folder, a systems/ or articles/ folder): the
 	// caller loads the whole folder instead, and nothing else is set.
@@ -237,7 +238,7 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 		treeProblems: s.treeProblems,
 		drafts:       s.drafts,
 	}
-	c := &Change{next: next}
+	c := &Change{next: next, include: fsIncluder(fsys)}
 	files, err := c.readTouched(fsys, s, touched)
 	if err != nil {
 		return nil, err
@@ -402,7 +403,7 @@ func (c *Change) parse(files []File) {
 	var systems, articles []*job
 	for _, f := range files {
 		kind, topic, slug, _ := itemPath(f.Path)
-		j := &job{file: f, topic: next.topics[topic], kind: kind, slug: slug, drafts: next.drafts, include: fsIncluder(fsys)}
+		j := &job{file: f, topic: next.topics[topic], kind: kind, slug: slug, drafts: next.drafts, include: c.include}
 		if kind == "systems" {
 			systems = append(systems, j)
 		} else {
