@@ -67,23 +67,6 @@ func (s *server) handleTopicArticles(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// articleNotFound is the 404 for an unknown article: it lists the topic's.
-func (s *server) articleNotFound(r *http.Request, t kb.Topic, slug string, err error) error {
-	as, lerr := s.store.ListArticles(r.Context(), kb.ArticleFilter{Topic: t.Slug})
-	if lerr != nil {
-		return fmt.Errorf("list articles: %w", lerr)
-	}
-	links := make([]web.Crumb, 0, len(as))
-	for _, a := range as {
-		links = append(links, web.Crumb{Title: a.Title, URL: link.Article(a.Topic, a.Slug)})
-	}
-	msg := fmt.Sprintf("The topic %s has no article %q. Its articles are:", t.Title, slug)
-	if len(links) == 0 {
-		msg = fmt.Sprintf("The topic %s has no article %q, and no articles yet.", t.Title, slug)
-	}
-	return notFound(msg, links, fmt.Errorf("article %q: %w", slug, err))
-}
-
 // buildArticle lays out an article: its HTML split at the matrix markers,
 // each marker replaced by its live table. full holds the systems the tables
 // show, with their cells; all names every system of the topic.

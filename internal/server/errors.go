@@ -1,17 +1,13 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -156,42 +152,6 @@ type apiError struct {
 	Status  int    `json:"status"`
 	Error   string `json:"error"`
 	Message string `json:"message"`
-}
-
-func isAPI(r *http.Request) bool {
-	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
-}
-
-// render writes c with the given status. It renders into a buffer first so a
-// failing template is a clean 500, not half a page under a 200.
-func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
-		return fmt.Errorf("render: %w", err)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w) // a failed write means the client left
-	return nil
-}
-
-// writeJSON writes v as indented JSON with the given status.
-func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	body, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		// Only a programming error (an unmarshalable type) gets here.
-		s.log.ErrorContext(r.Context(), "encode json", "path", r.URL.Path, "err", err)
-		http.Error(w, `{"status":500,"error":"Something went wrong"}`, http.StatusInternalServerError)
-		return
-	}
-	body = append(body, '\n')
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }
 
 // handleNotFound answers every path no route matches. A path that only has

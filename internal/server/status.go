@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,37 +9,6 @@ import (
 	"versa/internal/kb"
 	"versa/web"
 )
-
-// site is the layout's data for every page. It never fails: a page without
-// a revision in its footer is better than no page.
-func (s *server) site(ctx context.Context) web.Site {
-	rev, err := s.store.Revision(ctx)
-	if err != nil {
-		if !errors.Is(err, kb.ErrNotFound) {
-			s.log.WarnContext(ctx, "read revision for layout", "err", err)
-		}
-		return web.Site{Base: s.base, EditBase: s.editBase}
-	}
-	return s.siteOf(rev)
-}
-
-// siteOf is site for a revision already read.
-func (s *server) siteOf(rev kb.Revision) web.Site {
-	site := web.Site{Revision: rev.ID, Base: s.base, EditBase: s.editBase}
-	if s.dev {
-		site.Problems = problemStrings(rev.Problems)
-	}
-	return site
-}
-
-// problemStrings formats problems as "path:line: message".
-func problemStrings(problems []kb.Problem) []string {
-	out := make([]string, len(problems))
-	for i, p := range problems {
-		out[i] = p.String()
-	}
-	return out
-}
 
 // handleStatus serves GET /status: the revision served, when it was loaded
 // and every content problem.

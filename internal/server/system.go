@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -39,58 +38,6 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	v := buildSystem(topic, sys, all, articles)
 	v.Site = s.site(ctx)
 	return s.render(w, r, http.StatusOK, web.SystemPage(v))
-}
-
-// findSystem reads the system slug of topic t. An old slug (an alias) is
-// answered with a permanent redirect to path(topic, new slug) with r's
-// query, and moved; an unknown one is the 404 that lists the systems.
-func (s *server) findSystem(w http.ResponseWriter, r *http.Request, t kb.Topic, slug string, path func(topic, slug string) string) (sys kb.System, moved bool, err error) {
-	sys, err = s.store.FindSystem(r.Context(), t.Slug, slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		if moved, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, path); moved || aerr != nil {
-			return sys, moved, aerr
-		}
-		all, lerr := s.store.ListSystemNames(r.Context(), t.Slug)
-		if lerr != nil {
-			return sys, false, fmt.Errorf("list systems: %w", lerr)
-		}
-		return sys, false, s.systemNotFound(t, all, slug, err)
-	}
-	if err != nil {
-		return sys, false, fmt.Errorf("find system: %w", err)
-	}
-	return sys, false, nil
-}
-
-// findArticle reads the article slug of topic t, as findSystem does a
-// system: an alias redirects to path, an unknown slug is a 404.
-func (s *server) findArticle(w http.ResponseWriter, r *http.Request, t kb.Topic, slug string, path func(topic, slug string) string) (a kb.Article, moved bool, err error) {
-	a, err = s.store.FindArticle(r.Context(), t.Slug, slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		if moved, aerr := s.followAlias(w, r, t.Slug, kb.AliasArticle, slug, path); moved || aerr != nil {
-			return a, moved, aerr
-		}
-		return a, false, s.articleNotFound(r, t, slug, err)
-	}
-	if err != nil {
-		return a, false, fmt.Errorf("find article: %w", err)
-	}
-	return a, false, nil
-}
-
-// followAlias answers a permanent redirect to path(topic, new slug), with
-// r's query, when slug is an old slug (an alias) of a system or article
-// (kind) of topic, and reports whether it did.
-func (s *server) followAlias(w http.ResponseWriter, r *http.Request, topic, kind, slug string, path func(topic, slug string) string) (bool, error) {
-	to, err := s.store.ResolveAlias(r.Context(), topic, kind, slug)
-	if errors.Is(err, kb.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("resolve alias: %w", err)
-	}
-	http.Redirect(w, r, withQuery(path(topic, to), r), http.StatusPermanentRedirect)
-	return true, nil
 }
 
 // buildSystem lays out a system's page.
