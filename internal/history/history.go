@@ -83,9 +83,17 @@ type Entry struct {
 
 // Query selects changes, newest first. Empty fields match everything.
 type Query struct {
-	Topic    string
-	Systems  []string // changes touching any of these systems (new or old slug)
-	Features []string // with Systems: only cell changes of these features
+	Topic string
+	// Systems keeps the changes of these systems (by new or old slug):
+	// their cells, and their being added, removed or renamed.
+	Systems []string
+	// Rows, with Systems, keeps the changes of the topic's rows too
+	// (features and categories added, removed or changed), which every
+	// system's column shows: what a comparison of those systems lists.
+	Rows bool
+	// Features keeps only the rows of these features: their cells and
+	// their own changes, and the changes of systems themselves.
+	Features []string
 	// Since keeps changes recorded after this revision (Seq) or time.
 	SinceSeq  int64
 	SinceTime time.Time
@@ -93,15 +101,24 @@ type Query struct {
 	Offset    int
 }
 
+// RowKinds are the kinds of change to a topic's rows, which Query.Rows keeps.
+var RowKinds = []string{FeatureAdded, FeatureRemoved, FeatureChanged, CategoryAdded, CategoryRemoved, CategoryChanged}
+
+// SystemKinds are the kinds of change to a system itself, which
+// Query.Features keeps.
+var SystemKinds = []string{SystemAdded, SystemRemoved, SystemRenamed}
+
 // ErrNotFound is returned for a revision id no store recorded.
 var ErrNotFound = errors.New("not found")
 
 // Store reads recorded history; a store that records it (Recorder) reads it
 // too. Pages and `versa history` declare what they use of it.
 type Store interface {
-	// Changes returns the changes q selects, newest first, and how many
-	// there are in all.
-	Changes(ctx context.Context, q Query) ([]Entry, int, error)
+	// Changes returns the changes q selects, newest first. A page asks
+	// for one more than it shows to know whether an older page follows.
+	Changes(ctx context.Context, q Query) ([]Entry, error)
+	// Latest returns the newest recorded revision, or ErrNotFound.
+	Latest(ctx context.Context) (Revision, error)
 	// Revisions returns recorded revisions, newest first.
 	Revisions(ctx context.Context, limit, offset int) ([]Revision, error)
 	// FindRevision returns the latest recorded revision with the content

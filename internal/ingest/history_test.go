@@ -49,12 +49,9 @@ Tornado overview.
 // kinds lists the changes a query selects as "kind topic/system/feature/article".
 func kinds(t *testing.T, db *sqlite.DB, q history.Query) []string {
 	t.Helper()
-	entries, total, err := db.Changes(context.Background(), q)
+	entries, err := db.Changes(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if total != len(entries) && q.Limit == 0 {
-		t.Errorf("total %d, %d entries", total, len(entries))
 	}
 	var out []string
 	for _, e := range entries {

@@ -124,29 +124,30 @@ func (db *DB) Revisions(ctx context.Context, limit, offset int) ([]history.Revis
 }
 
 // Changes returns the changes q selects, newest first, with their
-// revisions, and how many q selects in all.
-func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, int, error) {
+// revisions.
+func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, error) {
 	var where []string
 	var args []any
+	in := func(col string, vals []string) string {
+		for _, v := range vals {
+			args = append(args, v)
+		}
+		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")"
+	}
 	if q.Topic != "" {
 		where = append(where, "c.topic = ?")
 		args = append(args, q.Topic)
 	}
 	if len(q.Systems) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(q.Systems)), ",")
-		where = append(where, "(c.system IN ("+ph+") OR c.old_slug IN ("+ph+"))")
-		for range 2 {
-			for _, s := range q.Systems {
-				args = append(args, s)
-			}
+		// old_slug <> '' lets SQLite use the partial index on old_slug.
+		cond := in("c.system", q.Systems) + " OR (" + in("c.old_slug", q.Systems) + " AND c.old_slug <> '')"
+		if q.Rows {
+			cond += " OR " + in("c.kind", history.RowKinds)
 		}
+		where = append(where, "("+cond+")")
 	}
 	if len(q.Features) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(q.Features)), ",")
-		where = append(where, "c.kind = 'cell' AND c.feature IN ("+ph+")")
-		for _, f := range q.Features {
-			args = append(args, f)
-		}
+		where = append(where, "("+in("c.feature", q.Features)+" OR "+in("c.kind", history.SystemKinds)+")")
 	}
 	if q.SinceSeq > 0 {
 		where = append(where, "c.seq > ?")
@@ -160,10 +161,6 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, in
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	var total int
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM history_changes c`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count changes: %w", err)
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = -1
@@ -176,7 +173,7 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, in
 		FROM history_changes c JOIN history_revisions r ON r.seq = c.seq`+cond+` ORDER BY c.id DESC LIMIT ? OFFSET ?`,
 		append(args, limit, q.Offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("changes: %w", err)
+		return nil, fmt.Errorf("changes: %w", err)
 	}
 	defer rows.Close()
 	var out []history.Entry
@@ -189,18 +186,18 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, in
 			&c.Old.Support, &c.Old.Value, &c.Old.Note, &c.Old.Since, &c.Old.Via, &c.Old.Source, &c.Old.Checked,
 			&c.New.Support, &c.New.Value, &c.New.Note, &c.New.Since, &c.New.Via, &c.New.Source, &c.New.Checked,
 			&e.Revision.ID, &e.Revision.Parent, &at, &e.Revision.Commit, &e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
-			return nil, 0, fmt.Errorf("changes: %w", err)
+			return nil, fmt.Errorf("changes: %w", err)
 		}
 		e.Revision.Seq = c.Seq
 		if updated != "" {
 			if c.Updated, err = parseTime(updated); err != nil {
-				return nil, 0, fmt.Errorf("changes: %w", err)
+				return nil, fmt.Errorf("changes: %w", err)
 			}
 		}
 		if e.Revision.RecordedAt, err = parseTime(at); err != nil {
-			return nil, 0, fmt.Errorf("changes: %w", err)
+			return nil, fmt.Errorf("changes: %w", err)
 		}
 		out = append(out, e)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
