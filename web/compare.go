@@ -33,6 +33,9 @@ type CompareView struct {
 	PinURL string
 	// ImageURL is the path of the view's link-preview PNG; empty for none.
 	ImageURL string
+	// ChangesURL is the change list of the view's systems and rows; empty
+	// when none is kept.
+	ChangesURL string
 }
 
 // Query is the filter part of a compare URL, for the GET forms' hidden fields.

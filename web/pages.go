@@ -25,6 +25,7 @@ type SystemView struct {
 	Compare    []Crumb // "Compare with …" links to each other system
 	Articles   []ArticleItem
 	Source     string // the system's file, relative to the content folder
+	ChangesURL string // the system's change list; empty when none is kept
 }
 
 // SystemSection is one `##` section of a system's file.
@@ -80,6 +81,7 @@ type TopicView struct {
 	// ClearFilter is the URL of the view without the filter.
 	ClearFilter string
 	Source      string // the topic's topic.yaml, relative to the content folder
+	ChangesURL  string // the topic's change list; empty when none is kept
 }
 
 // TopicQuery is the filter part of a topic URL, for hidden form fields.

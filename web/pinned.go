@@ -19,6 +19,9 @@ type PinnedView struct {
 	// same data.
 	Changes  *PinChanges
 	ImageURL string // the link-preview PNG of the pinned table
+	// ChangesURL lists every recorded change to the view since it was
+	// pinned; empty when no history is kept.
+	ChangesURL string
 }
 
 // PinChanges compares a pinned table with the live one, cell by cell.

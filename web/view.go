@@ -41,6 +41,10 @@ type Page struct {
 	Image string
 	// Type is the page's og:type; empty means "website".
 	Type string
+	// Feed is the path of the page's Atom feed, named in <link
+	// rel="alternate"> with FeedTitle; empty for none.
+	Feed      string
+	FeedTitle string
 	// Source is the content file the page is made from, relative to the
 	// content folder; with Site.EditBase it gives the "Edit this page" link.
 	Source string

@@ -318,7 +318,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: db, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes}, consistentStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: db, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes, History: db}, consistentStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

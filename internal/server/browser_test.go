@@ -442,11 +442,24 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// The change lists, of a site whose history has a cell edit, a
+	// feature added and an article updated.
+	hs := newHistorySite(t)
+	hs.edit("web/systems/flask.md", "csrf: plugin", "csrf: yes")
+	hs.reload("web/systems/flask.md")
+	hs.edit("web/topic.yaml", "features:\n", "features:\n  - key: async\n    name: Async views\n    category: data\n")
+	hs.reload("web/topic.yaml")
+	hs.edit("web/articles/django-vs-flask.md", "updated: 2026-01-15", "updated: 2026-03-01")
+	hs.reload("web/articles/django-vs-flask.md")
+	hts := httptest.NewServer(hs.h)
+	defer hts.Close()
+
 	t.Run("axe", func(t *testing.T) {
 		axe := axeSource(t)
-		for _, p := range []string{comparePath, topicPath} {
+		for _, p := range []string{ts.URL + comparePath, ts.URL + topicPath,
+			hts.URL + "/topics/web/changes", hts.URL + "/topics/web/flask/changes", hts.URL + "/compare/web/django-vs-flask/changes"} {
 			if err := chromedp.Do(ctx,
-				chromedp.Navigate(ts.URL+p),
+				chromedp.Navigate(p),
 				chromedp.Evaluate[chromedp.Void](axe+"\n;undefined"),
 			); err != nil {
 				t.Fatalf("%s: load axe: %v", p, err)

@@ -71,5 +71,8 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	if s.pin != nil {
 		v.PinURL = compareURL(c.topic.Slug, c.slugs, c.q)
 	}
+	if s.history != nil {
+		v.ChangesURL = compareChangesURL(c.topic.Slug, c.slugs, c.q)
+	}
 	return s.render(w, r, http.StatusOK, web.ComparePage(v))
 }

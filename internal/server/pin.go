@@ -314,6 +314,13 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		v.LiveURL = live.url
 		v.Changes = pinChanges(&pinned, live)
+		if s.history != nil {
+			sep := "?"
+			if strings.Contains(live.changes, "?") {
+				sep = "&"
+			}
+			v.ChangesURL = live.changes + sep + "since=" + url.QueryEscape(pinned.PinnedAt.UTC().Format(time.RFC3339Nano))
+		}
 	}
 	return s.render(w, r, http.StatusOK, web.PinnedPage(v))
 }

@@ -27,7 +27,9 @@ type liveView struct {
 	view  *pinnedView
 	match []int  // for each pinned system, its index in view.Systems, or -1
 	url   string // the live view's URL
-	gone  string // why there is no live view; the rest is then empty
+	// changes is the live view's change list, without its since=.
+	changes string
+	gone    string // why there is no live view; the rest is then empty
 }
 
 // livePinned reads the view p pinned from the live content: the same
@@ -89,8 +91,9 @@ func (s *server) livePinned(r *http.Request, p *pinnedView) (*liveView, error) {
 	}
 	lv.view = newPinnedView(c)
 	lv.url = compareURL(t.Slug, c.slugs, c.q)
+	lv.changes = compareChangesURL(t.Slug, c.slugs, c.q)
 	if len(c.slugs) < 2 {
-		lv.url = link.Topic(t.Slug)
+		lv.url, lv.changes = link.Topic(t.Slug), link.TopicChanges(t.Slug)
 	}
 	return lv, nil
 }

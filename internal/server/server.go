@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"versa/internal/history"
 	"versa/internal/kb"
 	"versa/internal/server/metrics"
 	"versa/internal/server/pagecache"
@@ -94,6 +95,9 @@ type Config struct {
 	// MaxPinBytes bounds one pin's data; 0 means 1 MiB, negative
 	// means no bound.
 	MaxPinBytes int
+	// History is the recorded history of the content, which the change
+	// lists and their feeds read (see changes.go); nil turns them off.
+	History history.Store
 }
 
 // requestTimeout bounds how long a handler may spend on one request; the
@@ -115,8 +119,9 @@ type server struct {
 	trustProxy bool
 	editBase   string // Config.EditURL, ending in "/"; empty: no edit links
 	metrics    *metrics.Set
-	pin        *pinning // nil: pinning is off
-	search     Searcher // nil until cmd/versa sets one
+	pin        *pinning      // nil: pinning is off
+	search     Searcher      // nil until cmd/versa sets one
+	history    history.Store // nil: no change lists
 }
 
 // New returns the handler of the whole site.
@@ -125,7 +130,7 @@ func New(cfg Config, store Store) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{log: logger, dev: cfg.Dev, store: scopedStore{store}, build: pagecache.BuildID(), search: cfg.Search}
+	s := &server{log: logger, dev: cfg.Dev, store: scopedStore{store}, build: pagecache.BuildID(), search: cfg.Search, history: cfg.History}
 	cacheBytes := cfg.CacheBytes
 	if cacheBytes == 0 {
 		cacheBytes = defaultCacheBytes
@@ -174,6 +179,15 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/compare/{topic}/{systems}", s.handle(s.handleCompare))
 	r.Get("/topics/{topic}", s.handle(s.handleTopic))
 	r.Get("/topics/{topic}/{system}", s.handle(s.handleSystem))
+	r.Get("/topics/{topic}/changes", s.handle(s.handleTopicChanges("html")))
+	r.Get("/topics/{topic}/changes.atom", s.handle(s.handleTopicChanges("atom")))
+	r.Get("/topics/{topic}/{system}/changes", s.handle(s.handleSystemChanges("html")))
+	r.Get("/topics/{topic}/{system}/changes.atom", s.handle(s.handleSystemChanges("atom")))
+	r.Get("/compare/{topic}/{systems}/changes", s.handle(s.handleCompareChanges("html")))
+	r.Get("/compare/{topic}/{systems}/changes.atom", s.handle(s.handleCompareChanges("atom")))
+	r.Get("/api/topics/{topic}/changes", s.handle(s.handleTopicChanges("json")))
+	r.Get("/api/topics/{topic}/{system}/changes", s.handle(s.handleSystemChanges("json")))
+	r.Get("/api/compare/{topic}/{systems}/changes", s.handle(s.handleCompareChanges("json")))
 	r.Get("/articles", s.handle(s.handleArticles))
 	r.Get("/articles/{topic}", s.handle(s.handleTopicArticles))
 	r.Get("/articles/{topic}/{article}", s.handle(s.handleArticle))

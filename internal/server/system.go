@@ -37,6 +37,9 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := buildSystem(topic, sys, all, articles)
 	v.Site = s.site(ctx)
+	if s.history != nil {
+		v.ChangesURL = link.SystemChanges(topic.Slug, sys.Slug)
+	}
 	return s.render(w, r, http.StatusOK, web.SystemPage(v))
 }
 

@@ -162,6 +162,9 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := buildTopic(topic, systems, q)
 	v.Site = s.site(ctx)
+	if s.history != nil {
+		v.ChangesURL = link.TopicChanges(topic.Slug)
+	}
 	return s.render(w, r, http.StatusOK, web.TopicPage(v))
 }
 
