@@ -121,7 +121,7 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 		return "", cfg, nil, envErr
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: versa [serve|check [DIR]|build|backup FILE|healthcheck] [flags]")
+		fmt.Fprintln(stderr, "usage: versa [serve|check [DIR]|build|import csv FILE --topic T|backup FILE|healthcheck] [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -130,6 +130,10 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	cmd = "serve"
 	if fs.NArg() > 0 {
 		cmd = fs.Arg(0)
+		if cmd == "import" {
+			// import has flags of its own (importCSV parses them).
+			return cmd, cfg, fs.Args()[1:], nil
+		}
 		if err := fs.Parse(fs.Args()[1:]); err != nil {
 			return "", cfg, nil, err
 		}
@@ -175,6 +179,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return build(ctx, cfg, log, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
+	case "import":
+		return importCommand(cfg, rest, stdout, stderr)
 	case "backup":
 		return backup(ctx, cfg, rest, stdout)
 	case "history":
@@ -184,7 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return printHistory(ctx, dir, stdout)
 	}
-	return fmt.Errorf("unknown command %q: use serve, check, build, backup, history or healthcheck", cmd)
+	return fmt.Errorf("unknown command %q: use serve, check, build, import, backup, history or healthcheck", cmd)
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
