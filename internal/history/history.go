@@ -15,6 +15,7 @@ import (
 // Revision is one recorded content load.
 type Revision struct {
 	Seq        int64     // order of recording, from 1; set by the store
+	Follows    int64     // the Seq of the revision recorded before it, 0 for the first
 	ID         string    // the content revision (a hash of the folder)
 	Parent     string    // the content revision it followed; "" for the baseline
 	RecordedAt time.Time // UTC

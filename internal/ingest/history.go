@@ -19,10 +19,12 @@ import (
 // It is append-only: nothing the loader does removes a recorded revision.
 type History interface {
 	// Record appends rev (Seq and Changes are set by the store) and its
-	// changes in one transaction, unless a revision with the same ID and
-	// Parent is recorded already (INSERT ... ON CONFLICT DO NOTHING on
-	// that pair): then it records nothing and reports false. Two servers
-	// sharing one database, or the same revision loaded twice, record once.
+	// changes in one transaction, unless a revision following rev.Follows
+	// (the Seq of the latest when the loader read it) is recorded already
+	// (UNIQUE (follows), INSERT ... ON CONFLICT DO NOTHING): then it
+	// records nothing and reports false. Two servers sharing one database
+	// record a load once; the same change made again after a revert is
+	// recorded again.
 	Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error)
 	// Latest returns the newest recorded revision, or history.ErrNotFound.
 	Latest(ctx context.Context) (history.Revision, error)
@@ -427,7 +429,7 @@ func (l *Loader) record(ctx context.Context, revision string, changes []history.
 		if last.ID == revision {
 			return // another server, or this one before a restart, recorded it
 		}
-		rev.Parent = last.ID
+		rev.Parent, rev.Follows = last.ID, last.Seq
 		rev.Baseline = !known
 	}
 	if rev.Baseline {

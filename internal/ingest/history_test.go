@@ -246,3 +246,53 @@ func TestGitHead(t *testing.T) {
 		t.Errorf("outside a work tree: %q %q", c, s)
 	}
 }
+
+// TestHistoryRevert: a change reverted and made again is recorded each
+// time (A -> B -> A -> B is three changes), and a load of the revision
+// already latest records nothing.
+func TestHistoryRevert(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "content")
+	if err := os.CopyFS(dir, os.DirFS("../content/testdata/valid")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "versa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l := ingest.New(os.DirFS(dir), db, nil, nil)
+	l.SetHistory(db, dir)
+	if _, err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range [][2]string{{"csrf: plugin", "csrf: yes"}, {"csrf: yes", "csrf: plugin"}, {"csrf: plugin", "csrf: yes"}} {
+		editFile(t, dir, "web/systems/flask.md", step[0], step[1])
+		if res, err := l.Reload(ctx, []string{"web/systems/flask.md"}); err != nil || !res.Applied {
+			t.Fatalf("reload %d: %+v, %v", i, res, err)
+		}
+	}
+	if _, err := l.Reload(ctx, []string{"web/systems/flask.md"}); err != nil { // nothing changed
+		t.Fatal(err)
+	}
+	got := kinds(t, db, history.Query{Topic: "web"})
+	want := []string{"cell web/flask/csrf/ plugin->yes", "cell web/flask/csrf/ yes->plugin", "cell web/flask/csrf/ plugin->yes"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("changes = %v, want %v", got, want)
+	}
+	revs, err := db.Revisions(ctx, 0, 0)
+	if err != nil || len(revs) != 4 {
+		t.Fatalf("revisions = %+v, %v; want a baseline and 3", revs, err)
+	}
+	for i, r := range revs[:len(revs)-1] {
+		if r.Follows != revs[i+1].Seq || r.Parent != revs[i+1].ID {
+			t.Errorf("revision %d follows %d (%.8s), want %d (%.8s)", r.Seq, r.Follows, r.Parent, revs[i+1].Seq, revs[i+1].ID)
+		}
+	}
+	// A second server that read the same latest revision records nothing.
+	dup := revs[0]
+	dup.Seq = 0
+	if ok, err := db.Record(ctx, dup, nil); err != nil || ok {
+		t.Errorf("recording after the same revision again = %v, %v; want false", ok, err)
+	}
+}

@@ -12,7 +12,8 @@ import (
 )
 
 // Record appends rev and its changes in one transaction unless a revision
-// with the same id and parent is recorded: then it reports false.
+// following rev.Follows is recorded already (by another server, or this one
+// before a restart): then it reports false.
 func (db *DB) Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error) {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -23,9 +24,9 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 		rev.RecordedAt = time.Now()
 	}
 	var seq int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO history_revisions (revision, parent, recorded_at, commit_id, subject, baseline, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (revision, parent) DO NOTHING RETURNING seq`,
-		rev.ID, rev.Parent, formatTime(rev.RecordedAt), rev.Commit, rev.Subject, rev.Baseline, len(changes)).Scan(&seq)
+	err = tx.QueryRowContext(ctx, `INSERT INTO history_revisions (follows, revision, parent, recorded_at, commit_id, subject, baseline, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (follows) DO NOTHING RETURNING seq`,
+		rev.Follows, rev.ID, rev.Parent, formatTime(rev.RecordedAt), rev.Commit, rev.Subject, rev.Baseline, len(changes)).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -61,12 +62,12 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 	return true, nil
 }
 
-const revisionColumns = `seq, revision, parent, recorded_at, commit_id, subject, baseline, changes`
+const revisionColumns = `seq, follows, revision, parent, recorded_at, commit_id, subject, baseline, changes`
 
 func scanRevision(sc interface{ Scan(...any) error }) (history.Revision, error) {
 	var r history.Revision
 	var at string
-	if err := sc.Scan(&r.Seq, &r.ID, &r.Parent, &at, &r.Commit, &r.Subject, &r.Baseline, &r.Changes); err != nil {
+	if err := sc.Scan(&r.Seq, &r.Follows, &r.ID, &r.Parent, &at, &r.Commit, &r.Subject, &r.Baseline, &r.Changes); err != nil {
 		return r, err
 	}
 	t, err := parseTime(at)
@@ -169,7 +170,7 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 		c.old_name, c.new_name, c.updated,
 		c.old_support, c.old_value, c.old_note, c.old_since, c.old_via, c.old_source, c.old_checked,
 		c.new_support, c.new_value, c.new_note, c.new_since, c.new_via, c.new_source, c.new_checked,
-		r.revision, r.parent, r.recorded_at, r.commit_id, r.subject, r.baseline, r.changes
+		r.follows, r.revision, r.parent, r.recorded_at, r.commit_id, r.subject, r.baseline, r.changes
 		FROM history_changes c JOIN history_revisions r ON r.seq = c.seq`+cond+` ORDER BY c.id DESC LIMIT ? OFFSET ?`,
 		append(args, limit, q.Offset)...)
 	if err != nil {
@@ -185,7 +186,7 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 			&c.OldName, &c.NewName, &updated,
 			&c.Old.Support, &c.Old.Value, &c.Old.Note, &c.Old.Since, &c.Old.Via, &c.Old.Source, &c.Old.Checked,
 			&c.New.Support, &c.New.Value, &c.New.Note, &c.New.Since, &c.New.Via, &c.New.Source, &c.New.Checked,
-			&e.Revision.ID, &e.Revision.Parent, &at, &e.Revision.Commit, &e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
+			&e.Revision.Follows, &e.Revision.ID, &e.Revision.Parent, &at, &e.Revision.Commit, &e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
 			return nil, fmt.Errorf("changes: %w", err)
 		}
 		e.Revision.Seq = c.Seq

@@ -1,0 +1,84 @@
+package sqlite
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"versa/internal/history"
+	"versa/migrations"
+)
+
+// TestHistoryMigrationKeepsRows: migration 0006 rebuilds history_revisions
+// with every row it had, each following the one before, and the changes
+// stay joined to them.
+func TestHistoryMigrationKeepsRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "versa.db")
+	upTo5 := fstest.MapFS{}
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n < "0006" {
+			b, err := fs.ReadFile(migrations.FS, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			upTo5[n] = &fstest.MapFile{Data: b}
+		}
+	}
+	old, err := open(ctx, path, upTo5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := formatTime(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	for i, rev := range []struct{ id, parent string }{{"aaaa", ""}, {"bbbb", "aaaa"}, {"aaaa", "bbbb"}} {
+		if _, err := old.db.ExecContext(ctx, `INSERT INTO history_revisions (revision, parent, recorded_at, commit_id, subject, baseline, changes)
+			VALUES (?, ?, ?, '', '', ?, ?)`, rev.id, rev.parent, at, i == 0, min(i, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO history_changes (seq, kind, topic, system, old_slug, feature, category, article,
+		old_name, new_name, updated, old_support, old_value, old_note, old_since, old_via, old_source, old_checked,
+		new_support, new_value, new_note, new_since, new_via, new_source, new_checked)
+		VALUES (2, 'cell', 'web', 'flask', '', 'csrf', 'security', '', '', '', '', 'plugin', '', '', '', '', '', '', 'yes', '', '', '', '', '', '')`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := open(ctx, path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	revs, err := db.Revisions(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range revs {
+		got = append(got, r.ID+"@"+string(rune('0'+r.Seq))+"<"+string(rune('0'+r.Follows)))
+	}
+	if want := "aaaa@3<2,bbbb@2<1,aaaa@1<0"; strings.Join(got, ",") != want {
+		t.Errorf("revisions after the migration = %v, want %s", got, want)
+	}
+	entries, err := db.Changes(ctx, history.Query{Topic: "web"})
+	if err != nil || len(entries) != 1 || entries[0].Revision.ID != "bbbb" || entries[0].Revision.Follows != 1 {
+		t.Errorf("changes after the migration = %+v, %v", entries, err)
+	}
+	// The next revision follows the latest; a second one after it is refused.
+	next := history.Revision{ID: "cccc", Parent: "aaaa", Follows: 3}
+	if ok, err := db.Record(ctx, next, nil); err != nil || !ok {
+		t.Fatalf("record after the latest = %v, %v", ok, err)
+	}
+	next.ID = "dddd"
+	if ok, err := db.Record(ctx, next, nil); err != nil || ok {
+		t.Errorf("a second revision after the same one = %v, %v; want false", ok, err)
+	}
+}
