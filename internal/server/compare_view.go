@@ -82,6 +82,16 @@ func splitList(v string) []string {
 	return out
 }
 
+// appendNew appends to list each of items that is not empty and not in it yet.
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if it != "" && !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
+}
+
 // parseCompareQuery reads diff, categories and need, and reports whether the
 // query was already in canonical form. Form submissions (category=a&
 // category=b, add=x, add_need=y) are folded in; the caller redirects to the
@@ -90,16 +100,8 @@ func parseCompareQuery(u *url.URL) (q compareQuery, add string, canonical bool) 
 	v := u.Query()
 	d := v.Get("diff")
 	q.diff = d == "1" || d == "true" || d == "on"
-	q.categories = splitList(v.Get("categories"))
-	for _, c := range v["category"] {
-		if c != "" && !slices.Contains(q.categories, c) {
-			q.categories = append(q.categories, c)
-		}
-	}
-	q.need = splitList(v.Get("need"))
-	if n := v.Get("add_need"); n != "" && !slices.Contains(q.need, n) {
-		q.need = append(q.need, n)
-	}
+	q.categories = appendNew(splitList(v.Get("categories")), v["category"]...)
+	q.need = appendNew(splitList(v.Get("need")), v.Get("add_need"))
 	add = v.Get("add")
 	canonical = u.RawQuery == strings.TrimPrefix(q.encode(), "?")
 	return q, add, canonical

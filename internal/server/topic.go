@@ -74,20 +74,10 @@ func listParam(v url.Values, key string) []string {
 // query was already in canonical form.
 func parseTopicQuery(u *url.URL) (q topicQuery, canonical bool) {
 	v := u.Query()
-	q.cols = listParam(v, "cols")
-	q.need = listParam(v, "need")
+	q.cols = appendNew(listParam(v, "cols"), listParam(v, "add_col")...)
+	q.need = appendNew(listParam(v, "need"), listParam(v, "add_need")...)
 	q.sort = strings.TrimSpace(v.Get("sort"))
 	q.filter = cleanFilter(v.Get("q"))
-	for _, c := range listParam(v, "add_col") {
-		if !slices.Contains(q.cols, c) {
-			q.cols = append(q.cols, c)
-		}
-	}
-	for _, n := range listParam(v, "add_need") {
-		if !slices.Contains(q.need, n) {
-			q.need = append(q.need, n)
-		}
-	}
 	return q, u.RawQuery == strings.TrimPrefix(q.encode(), "?")
 }
 
