@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -20,13 +19,9 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("open database %s: not a file", path)
 	}
-	sqldb, err := sql.Open("sqlite", dsn(path)+"&mode=rw")
+	sqldb, err := connect(ctx, path, dsn(path)+"&mode=rw")
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := sqldb.PingContext(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, withHint(err))
+		return nil, err
 	}
 	db := &DB{db: sqldb}
 	db.startCheckpointer()

@@ -50,6 +50,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations.FS)
 }
 
+// connect opens the database at path with the data source name dsn and
+// checks that it answers.
+func connect(ctx context.Context, path, dsn string) (*sql.DB, error) {
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, withHint(err))
+	}
+	return sqldb, nil
+}
+
 // open is Open with the migrations as a parameter, so tests can add some.
 func open(ctx context.Context, path string, fsys fs.FS) (*DB, error) {
 	dir := filepath.Dir(path)
@@ -61,13 +75,9 @@ func open(ctx context.Context, path string, fsys fs.FS) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: data folder %s is not a folder", path, dir)
 	}
 
-	sqldb, err := sql.Open("sqlite", dsn(path))
+	sqldb, err := connect(ctx, path, dsn(path))
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := sqldb.PingContext(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, withHint(err))
+		return nil, err
 	}
 	db := &DB{db: sqldb}
 	if err := db.migrate(ctx, fsys); err != nil {
