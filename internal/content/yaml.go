@@ -136,7 +136,7 @@ func (f *file) markdownFile(src []byte) (fields []field, body []byte, bodyLine i
 	if f.toml {
 		root, ok = f.parseTOML(fm)
 	} else {
-		root, ok = f.parseYAML(fm)
+		root, ok = f.parseFrontMatter(fm)
 	}
 	if !ok {
 		return nil, nil, 0, false
