@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -170,12 +171,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		return serve(ctx, cfg, log)
 	case "check":
+		batchMemoryLimit()
 		dir := cfg.Content
 		if len(rest) > 0 {
 			dir = rest[0]
 		}
 		return check(dir, stdout)
 	case "build":
+		batchMemoryLimit()
 		return build(ctx, cfg, log, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
@@ -198,6 +201,18 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// batchMemoryLimit gives check and build, which run once and exit, a soft
+// memory limit of 256 MiB unless GOMEMLIMIT sets one: their heap is mostly
+// short-lived parse garbage, and without a limit the collector lets it grow
+// to twice the live heap (on 17 systems x 20,000 features a build peaked at
+// 430 MiB, with it at about 360). It is soft: content that needs more live
+// memory still loads, with the collector working harder.
+func batchMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
+	}
 }
 
 // check validates a content folder without touching any store.

@@ -339,7 +339,7 @@ func itemPath(p string) (kind, topic, slug string, ok bool) {
 // sees each job once it is done.
 func streamJobs(jobs []*job, nsys int, sink kb.Sink, parsed func(*job)) error {
 	var (
-		done     = make(chan *job, 16)
+		done     = make(chan *job, runtime.GOMAXPROCS(0))
 		stop     = make(chan struct{})
 		held     []*job // articles parsed while systems were still coming
 		sysLeft  = nsys

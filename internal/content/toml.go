@@ -69,8 +69,17 @@ func newTOMLMap(line int) *tomlMap {
 	return &tomlMap{node: ast.Mapping(tomlToken("", line), false), index: map[string]*ast.MappingValueNode{}, sub: map[string]*tomlMap{}}
 }
 
+// tokenPos is a token and its position in one allocation: the fast path
+// of big front matter makes one per key and value.
+type tokenPos struct {
+	tok token.Token
+	pos token.Position
+}
+
 func tomlToken(v string, line int) *token.Token {
-	return &token.Token{Type: token.StringType, Value: v, Origin: v, Position: &token.Position{Line: line, Column: 1}}
+	tp := &tokenPos{pos: token.Position{Line: line, Column: 1}}
+	tp.tok = token.Token{Type: token.StringType, Value: v, Origin: v, Position: &tp.pos}
+	return &tp.tok
 }
 
 // key returns a key's dotted parts and the line of its first part.

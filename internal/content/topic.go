@@ -31,7 +31,7 @@ func parseTopic(f *file, slug string, src []byte) *topicInfo {
 	if !ok {
 		return nil
 	}
-	root, ok := f.parseYAML(src)
+	root, ok := f.parseFrontMatter(src)
 	if !ok {
 		return nil
 	}

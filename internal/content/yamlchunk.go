@@ -158,7 +158,13 @@ func (f *file) chunkedField(src []byte, piece []lineSpan) *ast.MappingValueNode 
 		indent = len(t) - len(bytes.TrimLeft(t, " "))
 		break
 	}
-	if indent <= 0 {
+	if indent < 0 {
+		return nil
+	}
+	if seqItem(src, body, indent) {
+		return f.chunkedSequence(src, head, key, body, indent)
+	}
+	if indent == 0 {
 		return nil
 	}
 	firstKey := head.line + 1
@@ -272,10 +278,11 @@ func fastCells(src []byte, lines []lineSpan, indent int) ([]*ast.MappingValueNod
 			return nil, false
 		}
 		key := string(t[:colon])
+		kt := tomlToken(key, l.line)
 		v := bytes.TrimSpace(t[colon+2:])
 		var val ast.Node
 		if len(v) > 1 && v[0] == '{' && v[len(v)-1] == '}' {
-			mm, ok := fastFlowMap(v[1:len(v)-1], l.line)
+			mm, ok := fastFlowMap(v[1:len(v)-1], l.line, kt)
 			if !ok {
 				return nil, false
 			}
@@ -286,15 +293,15 @@ func fastCells(src []byte, lines []lineSpan, indent int) ([]*ast.MappingValueNod
 			}
 			val = ast.String(tomlToken(string(v), l.line))
 		}
-		out = append(out, ast.MappingValue(tomlToken(":", l.line), ast.String(tomlToken(key, l.line)), val))
+		out = append(out, ast.MappingValue(kt, ast.String(kt), val))
 	}
 	return out, true
 }
 
 // fastFlowMap reads `k: v, k: "v"` with plain keys and plain or simple
 // double-quoted values.
-func fastFlowMap(s []byte, line int) (*ast.MappingNode, bool) {
-	m := ast.Mapping(tomlToken("{", line), true)
+func fastFlowMap(s []byte, line int, start *token.Token) (*ast.MappingNode, bool) {
+	m := ast.Mapping(start, true)
 	for len(bytes.TrimSpace(s)) > 0 {
 		s = bytes.TrimLeft(s, " ")
 		colon := bytes.Index(s, []byte(": "))
@@ -327,7 +334,8 @@ func fastFlowMap(s []byte, line int) (*ast.MappingNode, bool) {
 			}
 			s = s[1:]
 		}
-		m.Values = append(m.Values, ast.MappingValue(tomlToken(":", line), ast.String(tomlToken(key, line)), ast.String(tomlToken(string(v), line))))
+		kt := tomlToken(key, line)
+		m.Values = append(m.Values, ast.MappingValue(kt, ast.String(kt), ast.String(tomlToken(string(v), line))))
 	}
 	return m, len(m.Values) > 0
 }
@@ -360,4 +368,56 @@ func plainValue(v []byte, flow bool) bool {
 		return false
 	}
 	return true
+}
+
+// itemLine reports whether a line starts a block sequence entry at column
+// indent.
+func itemLine(l []byte, indent int) bool {
+	if len(l) <= indent || (indent > 0 && len(bytes.TrimLeft(l[:indent], " ")) > 0) || l[indent] != '-' {
+		return false
+	}
+	return len(l) == indent+1 || l[indent+1] == ' '
+}
+
+// seqItem reports whether the first entry of body is a sequence entry.
+func seqItem(src []byte, body []lineSpan, indent int) bool {
+	for _, l := range body {
+		t := src[l.start:l.end]
+		if len(bytes.TrimSpace(t)) == 0 || bytes.HasPrefix(bytes.TrimLeft(t, " "), []byte("#")) {
+			continue
+		}
+		return itemLine(t, indent)
+	}
+	return false
+}
+
+// chunkedSequence parses a "key:" line followed by a big block sequence
+// (topic.yaml's features), chunkKeys entries at a time.
+func (f *file) chunkedSequence(src []byte, head lineSpan, key []byte, body []lineSpan, indent int) *ast.MappingValueNode {
+	seq := ast.Sequence(tomlToken("-", head.line+1), false)
+	for i := 0; i < len(body); {
+		j, items := i, 0
+		for ; j < len(body); j++ {
+			if itemLine(src[body[j].start:body[j].end], indent) {
+				if items == chunkKeys {
+					break
+				}
+				items++
+			}
+		}
+		n, ok := f.parseYAMLAt(src[body[i].start:body[j-1].end], body[i].line)
+		if !ok {
+			return nil
+		}
+		switch v := n.(type) {
+		case nil:
+		case *ast.SequenceNode:
+			seq.Values = append(seq.Values, v.Values...)
+		default:
+			return nil
+		}
+		i = j
+	}
+	k := ast.String(tomlToken(string(key), head.line))
+	return ast.MappingValue(tomlToken(":", head.line), k, seq)
 }

@@ -203,3 +203,33 @@ func TestFastCellsSameAsParser(t *testing.T) {
 		t.Error("no problems: the mistakes in the values were not read")
 	}
 }
+
+// TestChunkedTopicSameAsWhole: a big topic.yaml (a features list at two
+// indentations) parses in pieces to the same nodes.
+func TestChunkedTopicSameAsWhole(t *testing.T) {
+	for _, pre := range []string{"  ", ""} {
+		var b strings.Builder
+		b.WriteString("title: T\ncategories:\n" + pre + "- key: c\n" + pre + "  title: C\nfeatures:\n")
+		for i := range 3000 {
+			fmt.Fprintf(&b, "%s- key: f%d\n%s  name: \"F %d\"\n%s  category: c\n", pre, i, pre, i, pre)
+			if i%5 == 0 {
+				fmt.Fprintf(&b, "%s  description: >\n%s    Folded\n%s    text.\n\n# comment\n", pre, pre, pre)
+			}
+		}
+		b.WriteString("summary: S\n")
+		src := []byte(b.String())
+		whole := &file{path: "x"}
+		wn, ok := whole.parseYAML(src)
+		if !ok {
+			t.Fatalf("whole parse: %v", whole.problems)
+		}
+		pieces := &file{path: "x"}
+		pn, ok := pieces.parsePieces(src)
+		if !ok {
+			t.Fatalf("piecewise parse failed: %v", pieces.problems)
+		}
+		if diff := cmp.Diff(dumpNodes(wn)[1:], dumpNodes(pn)[1:]); diff != "" {
+			t.Errorf("indent %q (-whole +pieces):\n%s", pre, diff)
+		}
+	}
+}
