@@ -85,6 +85,10 @@ func APITopic(topic string) string { return APITopics + "/" + topic }
 // APISystem is a system as JSON: /api/topics/{topic}/{system}.
 func APISystem(topic, system string) string { return APITopic(topic) + "/" + system }
 
+// APIFeature is a feature across its topic's systems as JSON:
+// /api/topics/{topic}/features/{feature}.
+func APIFeature(topic, feature string) string { return API(Feature(topic, feature)) }
+
 // APICompare is a compare view as JSON: /api/compare/{topic}/{a}-vs-{b}.
 func APICompare(topic string, systems []string) string { return API(Compare(topic, systems)) }
 

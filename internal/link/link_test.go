@@ -27,6 +27,7 @@ func TestPaths(t *testing.T) {
 		{APISystem("web", "django"), "/api/topics/web/django"},
 		{APICompare("web", pair), "/api/compare/web/django-vs-flask"},
 		{APIArticle("web", "a"), "/api/articles/web/a"},
+		{APIFeature("web", "orm"), "/api/topics/web/features/orm"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -456,7 +456,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("axe", func(t *testing.T) {
 		axe := axeSource(t)
-		for _, p := range []string{ts.URL + comparePath, ts.URL + topicPath,
+		for _, p := range []string{ts.URL + comparePath, ts.URL + topicPath, ts.URL + topicPath + "/features/orm",
 			hts.URL + "/topics/web/changes", hts.URL + "/topics/web/flask/changes", hts.URL + "/compare/web/django-vs-flask/changes"} {
 			if err := chromedp.Do(ctx,
 				chromedp.Navigate(p),

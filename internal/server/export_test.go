@@ -63,7 +63,7 @@ func htmlTable(t *testing.T, body string) (systems []string, out []tableRow) {
 				}
 				if c.Data == "th" {
 					for d := range c.Descendants() {
-						if d.Type == html.ElementNode && d.Data == "span" && attr(d, "class") != "need-mark" && row.name == "" {
+						if d.Type == html.ElementNode && attr(d, "class") == "feature-name" && row.name == "" {
 							row.name = text(d)
 						}
 					}

@@ -340,7 +340,10 @@ func hitURL(h kb.SearchHit) string {
 		u = link.System(h.Topic, h.System)
 	case "article":
 		u = link.Article(h.Topic, h.Article)
-	default: // feature
+	default: // feature: its own page
+		if key, ok := strings.CutPrefix(h.Anchor, "feature-"); ok {
+			return link.Feature(h.Topic, key)
+		}
 		u = link.Topic(h.Topic)
 	}
 	if h.Anchor != "" {

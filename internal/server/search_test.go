@@ -123,7 +123,7 @@ func TestSearchResults(t *testing.T) {
 	check("links", attrs(doc, "hit-link", "href"), []string{
 		"/topics/python-web-frameworks/django#pros",
 		"/articles/python-web-frameworks/choosing#databases",
-		"/topics/python-web-frameworks#feature-orm",
+		"/topics/python-web-frameworks/features/orm",
 	})
 	check("titles", texts(doc, "hit-link"), []string{"Django", "Choosing a framework", "ORM"})
 	check("kinds", texts(doc, "hit-kind"), []string{"Pros", "Section", "Feature"})
@@ -334,7 +334,7 @@ func TestAPISearch(t *testing.T) {
 				Heading: "Databases", URL: "/articles/python-web-frameworks/choosing#databases",
 				Snippet: []apiFragment{{"the ", false}, {"orm", true}}},
 			{Doc: "feature", Topic: "python-web-frameworks", Title: "ORM", Kind: "feature", Heading: "ORM",
-				URL: "/topics/python-web-frameworks#feature-orm", Snippet: []apiFragment{{"Object-relational mapper", false}}},
+				URL: "/topics/python-web-frameworks/features/orm", Snippet: []apiFragment{{"Object-relational mapper", false}}},
 		},
 		Facets: apiSearchFacets{
 			Kind:   []apiFacetCount{{"pros", 10}, {"body", 9}, {"feature", 6}},

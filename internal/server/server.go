@@ -179,6 +179,8 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/compare/{topic}/{systems}", s.handle(s.handleCompare))
 	r.Get("/topics/{topic}", s.handle(s.handleTopic))
 	r.Get("/topics/{topic}/{system}", s.handle(s.handleSystem))
+	r.Get("/topics/{topic}/features/{feature}", s.handle(s.handleFeature))
+	r.Get("/api/topics/{topic}/features/{feature}", s.handle(s.handleAPIFeature))
 	r.Get("/topics/{topic}/changes", s.handle(s.handleTopicChanges("html")))
 	r.Get("/topics/{topic}/changes.atom", s.handle(s.handleTopicChanges("atom")))
 	r.Get("/topics/{topic}/{system}/changes", s.handle(s.handleSystemChanges("html")))

@@ -122,7 +122,7 @@ func lastmod(t time.Time) string {
 }
 
 // canonicalPages lists every canonical page in a stable order: home,
-// articles, then per topic its page and its systems, then the articles,
+// articles, then per topic its page, its systems and its features, then the articles,
 // then the compare pairs last, so the pages that matter most come first
 // when the list is split. Pages other than articles carry the revision's
 // load time; before the first load it is zero and the list is what the
@@ -133,7 +133,7 @@ func (s *server) canonicalPages(ctx context.Context) ([]canonicalPage, kb.Revisi
 		return nil, kb.Revision{}, fmt.Errorf("sitemap: %w", err)
 	}
 	loaded := rev.LoadedAt
-	topics, err := s.store.ListTopicNames(ctx)
+	topics, err := s.store.ListTopics(ctx) // with their features
 	if err != nil {
 		return nil, rev, fmt.Errorf("sitemap: %w", err)
 	}
@@ -152,6 +152,9 @@ func (s *server) canonicalPages(ctx context.Context) ([]canonicalPage, kb.Revisi
 		slugsOf[i] = slugs
 		for _, slug := range slugs {
 			pages = append(pages, canonicalPage{link.System(t.Slug, slug), loaded})
+		}
+		for _, f := range t.Features {
+			pages = append(pages, canonicalPage{link.Feature(t.Slug, f.Key), loaded})
 		}
 	}
 	for _, a := range articles {
