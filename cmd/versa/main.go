@@ -64,6 +64,7 @@ type Config struct {
 	Content   string
 	Data      string
 	Dev       bool
+	Drafts    bool
 	LogFormat string
 	Watch     bool          // follow edits of the content folder while serving
 	Poll      time.Duration // look for edits this often instead of using inotify; 0: inotify
@@ -97,6 +98,7 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	fs.StringVar(&cfg.Content, "content", "content", "content folder")
 	fs.StringVar(&cfg.Data, "data", "data", "data folder for the database")
 	fs.BoolVar(&cfg.Dev, "dev", false, "show content problems on every page")
+	fs.BoolVar(&cfg.Drafts, "drafts", false, "serve and build unpublished articles too (draft: true, published: false, a publishDate to come, an expiryDate passed)")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "public origin for absolute URLs, e.g. https://versa.example.com")
 	fs.StringVar(&cfg.EditURL, "edit-url", "", `start of each page's "Edit this page" link, to which the file's path in the content folder is appended, e.g. https://github.com/org/kb/edit/main/content/`)
 	fs.BoolVar(&cfg.TrustProxyHeaders, "trust-proxy-headers", false, "take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto; set only behind a proxy that always sets them")
@@ -287,6 +289,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	defer db.Close()
 	defer ix.Close()
 	l := ingest.New(os.DirFS(cfg.Content), db, ix, log)
+	l.SetDrafts(cfg.Drafts)
 	l.SetHistory(db, cfg.Content)
 	res, err := l.Load(ctx)
 	if err != nil {
@@ -321,6 +324,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer db.Close()
 	defer ix.Close()
 	loader := ingest.New(os.DirFS(cfg.Content), db, ix, log)
+	loader.SetDrafts(cfg.Drafts)
 	loader.SetHistory(db, cfg.Content)
 	// Pages serve as soon as the store is loaded; the index finishes in the
 	// background and search answers "still indexing" until then.

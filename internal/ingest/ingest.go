@@ -80,6 +80,22 @@ type Loader struct {
 	history    History
 	contentDir string
 	model      *model
+	// drafts loads unpublished articles too (--drafts).
+	drafts bool
+}
+
+// SetDrafts makes every load include unpublished articles (drafts, a
+// publishDate to come, an expiryDate passed), as `--drafts` asks.
+func (l *Loader) SetDrafts(on bool) { l.drafts = on }
+
+// read reads the folder, with drafts when asked: that is part of the
+// revision, so content loaded without them is never taken for the same.
+func (l *Loader) read() (*content.Tree, error) {
+	tree, err := content.Read(l.fsys)
+	if err == nil && l.drafts {
+		tree.IncludeDrafts()
+	}
+	return tree, err
 }
 
 // New returns a Loader of fsys into store and index (which may be nil).
@@ -122,7 +138,7 @@ func (l *Loader) load(ctx context.Context) (Result, error) {
 	l.waitState()
 	l.indexing.Wait() // one index build at a time
 	start := time.Now()
-	tree, err := content.Read(l.fsys)
+	tree, err := l.read()
 	if err != nil {
 		return Result{}, err
 	}
@@ -533,7 +549,7 @@ func (l *Loader) reindex(ctx context.Context, c *content.Change, current bool) <
 			l.log.Error("search index update failed; rebuilding", "err", err)
 		}
 	}
-	tree, err := content.Read(l.fsys)
+	tree, err := l.read()
 	if err != nil {
 		return nil // the next reload tries again
 	}

@@ -415,3 +415,45 @@ func TestRevertAfterRefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestDrafts: a draft article is loaded only with SetDrafts, which is a
+// different revision; an edit that publishes it shows it on reload.
+func TestDrafts(t *testing.T) {
+	ctx := context.Background()
+	fsys := fstest.MapFS{
+		"t/topic.yaml":    {Data: []byte(topic)},
+		"t/systems/a.md":  {Data: []byte("---\nname: A\n---\n")},
+		"t/articles/x.md": {Data: []byte("---\ntitle: X\ndate: 2026-01-01\ndraft: true\n---\nx\n")},
+	}
+	articles := func(s *fakeStore) int { return len(s.content.Articles) }
+	plain := &fakeStore{}
+	res, err := New(fsys, plain, nil, nil).Load(ctx)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatal(err, res.Problems)
+	}
+	withDrafts := &fakeStore{}
+	l := New(fsys, withDrafts, nil, nil)
+	l.SetDrafts(true)
+	resD, err := l.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if articles(plain) != 0 || articles(withDrafts) != 1 {
+		t.Errorf("articles without and with drafts = %d, %d; want 0, 1", articles(plain), articles(withDrafts))
+	}
+	if res.Revision == resD.Revision {
+		t.Errorf("both loads are revision %s", res.Revision)
+	}
+	// Publishing it: the plain loader's reload shows it.
+	pl := New(fsys, plain, nil, nil)
+	if _, err := pl.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fsys["t/articles/x.md"] = &fstest.MapFile{Data: []byte("---\ntitle: X\ndate: 2026-01-01\ndraft: false\n---\nx\n")}
+	if _, err := pl.Reload(ctx, []string{"t/articles/x.md"}); err != nil {
+		t.Fatal(err)
+	}
+	if articles(plain) != 1 {
+		t.Errorf("after publishing: %d articles, want 1", articles(plain))
+	}
+}
