@@ -126,45 +126,95 @@ func (db *DB) Revisions(ctx context.Context, limit, offset int) ([]history.Revis
 
 // Changes returns the changes q selects, newest first, with their
 // revisions.
+//
+// A page reads in the order of an index and stops when it is full: a
+// topic's list walks (topic, id); a list of systems is the union of a walk
+// per slug (with Features, per slug and feature), of the old slugs and of
+// the topic's rows, each stopping at the page's end, so a system with few
+// changes among many costs what it has.
+// since= becomes a lower bound on id, which every walk seeks to.
 func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, error) {
-	var where []string
-	var args []any
-	in := func(col string, vals []string) string {
-		for _, v := range vals {
-			args = append(args, v)
+	// filter is what every walk keeps, on the columns of table p.
+	filter := func(p string) ([]string, []any) {
+		var conds []string
+		var args []any
+		if q.Topic != "" {
+			conds = append(conds, p+"topic = ?")
+			args = append(args, q.Topic)
 		}
-		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")"
-	}
-	if q.Topic != "" {
-		where = append(where, "c.topic = ?")
-		args = append(args, q.Topic)
-	}
-	if len(q.Systems) > 0 {
-		// old_slug <> '' lets SQLite use the partial index on old_slug.
-		cond := in("c.system", q.Systems) + " OR (" + in("c.old_slug", q.Systems) + " AND c.old_slug <> '')"
-		if q.Rows {
-			cond += " OR " + in("c.kind", history.RowKinds)
+		if len(q.Features) > 0 {
+			conds = append(conds, "("+p+"feature IN ("+marks(len(q.Features))+") OR "+p+"kind IN ("+marks(len(history.SystemKinds))+"))")
+			args = append(args, strs(q.Features)...)
+			args = append(args, strs(history.SystemKinds)...)
 		}
-		where = append(where, "("+cond+")")
+		// Changes are numbered in the order they were recorded, so the
+		// changes after a revision start at the first id of the next one.
+		const none = "9223372036854775807"
+		if q.SinceSeq > 0 {
+			conds = append(conds, p+"seq > ?", p+"id >= COALESCE((SELECT id FROM history_changes WHERE seq > ? ORDER BY seq LIMIT 1), "+none+")")
+			args = append(args, q.SinceSeq, q.SinceSeq)
+		}
+		if !q.SinceTime.IsZero() {
+			t := formatTime(q.SinceTime)
+			conds = append(conds, p+"seq IN (SELECT seq FROM history_revisions WHERE recorded_at > ?)",
+				p+"id >= COALESCE((SELECT id FROM history_changes WHERE seq >= (SELECT MIN(seq) FROM history_revisions WHERE recorded_at > ?) ORDER BY seq LIMIT 1), "+none+")")
+			args = append(args, t, t)
+		}
+		return conds, args
 	}
-	if len(q.Features) > 0 {
-		where = append(where, "("+in("c.feature", q.Features)+" OR "+in("c.kind", history.SystemKinds)+")")
-	}
-	if q.SinceSeq > 0 {
-		where = append(where, "c.seq > ?")
-		args = append(args, q.SinceSeq)
-	}
-	if !q.SinceTime.IsZero() {
-		where = append(where, "c.seq IN (SELECT seq FROM history_revisions WHERE recorded_at > ?)")
-		args = append(args, formatTime(q.SinceTime))
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+	where := func(conds []string) string {
+		if len(conds) == 0 {
+			return ""
+		}
+		return " WHERE " + strings.Join(conds, " AND ")
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = -1
+	}
+	var cond string
+	var args []any
+	if len(q.Systems) == 0 {
+		var conds []string
+		conds, args = filter("c.")
+		cond = where(conds)
+	} else {
+		// A walk per slug, per old slug and (with Rows) of the topic's
+		// rows, each as far as the page's end at most.
+		end := -1
+		if q.Limit > 0 {
+			end = q.Offset + q.Limit
+		}
+		var walks []string
+		walk := func(index, c string, vals ...any) {
+			conds, fargs := filter("")
+			walks = append(walks, "SELECT id FROM (SELECT id FROM history_changes INDEXED BY "+index+where(append(conds, c))+" ORDER BY id DESC LIMIT ?)")
+			args = append(append(append(args, fargs...), vals...), end)
+		}
+		// With Features, a system's walk seeks its rows of those features
+		// and its own changes (feature ''), rather than reading past the rest.
+		// (The planner is told which index each walk takes: without
+		// statistics it may pick one that does not give the order.)
+		index, features := "history_changes_system", ""
+		var fvals []any
+		if len(q.Features) > 0 {
+			index, features = "history_changes_system_feature", " AND feature IN ("+marks(len(q.Features)+1)+")"
+			fvals = append(strs(q.Features), "")
+		}
+		for _, sys := range q.Systems {
+			walk(index, "system = ?"+features, append([]any{sys}, fvals...)...)
+		}
+		walk("history_changes_old_slug", "old_slug IN ("+marks(len(q.Systems))+") AND old_slug <> ''", strs(q.Systems)...) // renames: few
+		if q.Rows {
+			rows := "system = '' AND kind IN (" + marks(len(history.RowKinds)) + ")"
+			vals := strs(history.RowKinds)
+			if len(q.Features) > 0 {
+				rows += " AND feature IN (" + marks(len(q.Features)) + ")"
+				vals = append(vals, strs(q.Features)...)
+			}
+			walk(index, rows, vals...)
+		}
+		cond = " WHERE c.id IN (" + strings.Join(walks, " UNION ") + ")"
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.seq, c.kind, c.topic, c.system, c.old_slug, c.feature, c.category, c.article,
 		c.old_name, c.new_name, c.updated,
@@ -201,4 +251,15 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// marks is n comma-separated placeholders.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func strs(vals []string) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v
+	}
+	return out
 }
