@@ -360,6 +360,7 @@ func diffCells(out []history.Change, topic, system string, features []kb.Feature
 	for _, c := range n {
 		nc[c.Feature] = c
 	}
+	out = slices.Grow(out, len(features))
 	for _, f := range features {
 		a, aok := oc[f.Key]
 		b, bok := nc[f.Key]

@@ -33,27 +33,30 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 	if err != nil {
 		return false, fmt.Errorf("record history: %w", err)
 	}
-	if len(changes) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO history_changes (seq, kind, topic, system, old_slug, feature, category, article,
-			old_name, new_name, updated,
-			old_support, old_value, old_note, old_since, old_via, old_source, old_checked,
-			new_support, new_value, new_note, new_since, new_via, new_source, new_checked)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return false, fmt.Errorf("record history: %w", err)
-		}
-		defer stmt.Close()
-		for _, c := range changes {
+	// Many rows a statement: a statement's run costs more than a row's.
+	const batch = 100
+	const columns = 25
+	for len(changes) > 0 {
+		part := changes[:min(batch, len(changes))]
+		changes = changes[len(part):]
+		args := make([]any, 0, len(part)*columns)
+		for _, c := range part {
 			updated := ""
 			if !c.Updated.IsZero() {
 				updated = formatTime(c.Updated)
 			}
-			if _, err := stmt.ExecContext(ctx, seq, c.Kind, c.Topic, c.System, c.OldSlug, c.Feature, c.Category, c.Article,
+			args = append(args, seq, c.Kind, c.Topic, c.System, c.OldSlug, c.Feature, c.Category, c.Article,
 				c.OldName, c.NewName, updated,
 				c.Old.Support, c.Old.Value, c.Old.Note, c.Old.Since, c.Old.Via, c.Old.Source, c.Old.Checked,
-				c.New.Support, c.New.Value, c.New.Note, c.New.Since, c.New.Via, c.New.Source, c.New.Checked); err != nil {
-				return false, fmt.Errorf("record history: %w", err)
-			}
+				c.New.Support, c.New.Value, c.New.Note, c.New.Since, c.New.Via, c.New.Source, c.New.Checked)
+		}
+		row := "(" + marks(columns) + ")"
+		if _, err := tx.ExecContext(ctx, `INSERT INTO history_changes (seq, kind, topic, system, old_slug, feature, category, article,
+			old_name, new_name, updated,
+			old_support, old_value, old_note, old_since, old_via, old_source, old_checked,
+			new_support, new_value, new_note, new_since, new_via, new_source, new_checked)
+			VALUES `+strings.TrimSuffix(strings.Repeat(row+",", len(part)), ","), args...); err != nil {
+			return false, fmt.Errorf("record history: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
