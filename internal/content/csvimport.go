@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"versa/internal/kb"
 )
@@ -121,6 +122,10 @@ func (im *importer) read(r io.Reader) []row {
 			return nil
 		}
 		line, _ := cr.FieldPos(0)
+		if !utf8.ValidString(strings.Join(rec, "")) {
+			im.addf(line, "row is not valid UTF-8: save the file as UTF-8")
+			continue
+		}
 		for i := range rec {
 			rec[i] = strings.TrimSpace(strings.TrimPrefix(rec[i], "\ufeff"))
 		}
@@ -452,8 +457,10 @@ func (m *matrix) files(topic, title string) map[string][]byte {
 					continue
 				}
 				v = string(sup)
-			} else if v == "" {
+			} else if v == "" && c.note == "" {
 				continue
+			} else if v == "" {
+				v = "unknown" // a note on an empty cell
 			} else {
 				v = yq(v)
 			}

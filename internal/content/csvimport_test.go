@@ -142,3 +142,31 @@ func TestImportCSVProblems(t *testing.T) {
 		})
 	}
 }
+
+// FuzzImportCSV: any bytes give files that load without problems, or
+// problems and no files; never a panic.
+func FuzzImportCSV(f *testing.F) {
+	f.Add("feature,category,A,B\nORM,Data,yes,partial; views\nYear,Data,2001,1999\n", false)
+	f.Add("system,homepage,F1,F2\nA,https://a.example/,y,✗\nB,,n,?\n", true)
+	f.Add("feature,A\n\"x,y\n", false)
+	f.Fuzz(func(t *testing.T, in string, rows bool) {
+		opt := ImportOptions{Topic: "t"}
+		if rows {
+			opt.SystemsIn = "rows"
+		}
+		files, problems := ImportCSV(strings.NewReader(in), "m.csv", opt)
+		if len(problems) > 0 {
+			if files != nil {
+				t.Fatalf("files and problems: %v", problemStrings(problems))
+			}
+			return
+		}
+		fsys := fstest.MapFS{}
+		for p, b := range files {
+			fsys[p] = &fstest.MapFile{Data: b}
+		}
+		if _, lp, err := Load(fsys); err != nil || len(lp) > 0 {
+			t.Fatalf("imported files do not load: %v %v", err, problemStrings(lp))
+		}
+	})
+}
