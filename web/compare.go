@@ -11,6 +11,10 @@ type CompareView struct {
 	CanonicalURL string
 	Systems      []CompareColumn
 	Groups       []CompareGroup
+	// Index lists the table's groups when it has more rows than a page
+	// shows; Groups then holds the group opened (Pager its page), or none.
+	Index *GroupIndex
+	Pager *Pager
 	Footnotes    []Footnote
 	Diff         bool
 	RowPrefix    string // a row's id is RowPrefix + feature key ("feature-" on the compare page)

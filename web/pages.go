@@ -22,6 +22,8 @@ type SystemView struct {
 	Lists      []SystemSection // pros, cons and use cases, shown side by side
 	Body       []SystemSection // every other section, in file order
 	Groups     []FeatureGroup
+	Index      *GroupIndex // the groups, when the features are more than a page shows
+	Pager      *Pager
 	Compare    []Crumb // "Compare with …" links to each other system
 	Articles   []ArticleItem
 	Source     string // the system's file, relative to the content folder
@@ -74,6 +76,8 @@ type TopicView struct {
 	Sorted   bool     // whether a feature sort is applied
 	Query    TopicQuery
 	Features []FeatureCategory
+	Index    *GroupIndex // the feature groups, when more than a page lists
+	Pager    *Pager
 	Collapse bool // whether the feature list is too long to show open
 	Count    int  // features in the topic
 	Systems  int  // systems in the topic; Rows holds those the filter keeps

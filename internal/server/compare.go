@@ -63,6 +63,9 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	if ext != "" {
 		return s.writeExport(w, r, ext, c, v)
 	}
+	if err := budgetCompare(&v, c); err != nil {
+		return err
+	}
 	v.Site = s.site(r.Context())
 	v.CSVURL = compareLink(link.Compare, c.topic.Slug, c.slugs, ".csv", c.q)
 	v.JSONURL = compareLink(link.Compare, c.topic.Slug, c.slugs, ".json", c.q)

@@ -103,7 +103,10 @@ func parseCompareQuery(u *url.URL) (q compareQuery, add string, canonical bool) 
 	q.categories = appendNew(splitList(v.Get("categories")), v["category"]...)
 	q.need = appendNew(splitList(v.Get("need")), v.Get("add_need"))
 	add = v.Get("add")
-	canonical = u.RawQuery == strings.TrimPrefix(q.encode(), "?")
+	// The group and page of a long table follow the filters; parseRowView
+	// reads them (and refuses a bad page) for the target.
+	rv, _ := parseRowView(v)
+	canonical = u.RawQuery == strings.TrimPrefix(rv.encode(q.encode()), "?")
 	return q, add, canonical
 }
 
@@ -118,7 +121,7 @@ func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base fun
 		return nil, err
 	}
 	if redirect != 0 {
-		http.Redirect(w, r, compareLink(base, c.topic.Slug, c.slugs, ext, c.q), redirect)
+		http.Redirect(w, r, base(c.topic.Slug, c.slugs)+ext+c.rows.encode(c.q.encode()), redirect)
 		return nil, nil
 	}
 	if err := c.check(); err != nil {
@@ -168,6 +171,10 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 		slugs = append(slugs, slug)
 	}
 	q, add, canonical := parseCompareQuery(u)
+	rv, err := parseRowView(u.Query())
+	if err != nil {
+		return nil, 0, err
+	}
 	if allCategories(topic, q.categories) {
 		// Every category ticked is the same view as none: one URL for it.
 		q.categories, canonical = nil, false
@@ -190,7 +197,7 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 	if err != nil {
 		return nil, 0, fmt.Errorf("compare systems: %w", err)
 	}
-	c := &compareTarget{topic: topic, systems: systems, slugs: slugs, all: all, q: q}
+	c := &compareTarget{topic: topic, systems: systems, slugs: slugs, all: all, q: q, rows: rv}
 	switch {
 	case redirect && canonical:
 		return c, http.StatusPermanentRedirect, nil // an old slug: the move is permanent
@@ -434,4 +441,5 @@ type compareTarget struct {
 	slugs   []string
 	all     []kb.System // every system of the topic
 	q       compareQuery
+	rows    rowView // the group and page of rows asked for (pages only)
 }

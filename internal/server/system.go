@@ -36,6 +36,13 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("list articles: %w", err)
 	}
 	v := buildSystem(topic, sys, all, articles)
+	rv, err := parseRowView(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if err := budgetSystem(&v, rv, func(rv rowView) string { return rv.encode(link.System(topicSlug, slug)) }); err != nil {
+		return err
+	}
 	v.Site = s.site(ctx)
 	if s.history != nil {
 		v.ChangesURL = link.SystemChanges(topic.Slug, sys.Slug)

@@ -78,7 +78,8 @@ func parseTopicQuery(u *url.URL) (q topicQuery, canonical bool) {
 	q.need = appendNew(listParam(v, "need"), listParam(v, "add_need")...)
 	q.sort = strings.TrimSpace(v.Get("sort"))
 	q.filter = cleanFilter(v.Get("q"))
-	return q, u.RawQuery == strings.TrimPrefix(q.encode(), "?")
+	rv, _ := parseRowView(v) // the feature list's group and page follow
+	return q, u.RawQuery == strings.TrimPrefix(rv.encode(q.encode()), "?")
 }
 
 // cleanFilter is the canonical form of the filter box's text: valid UTF-8,
@@ -121,6 +122,10 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q, canonical := parseTopicQuery(r.URL)
+	rv, err := parseRowView(r.URL.Query())
+	if err != nil {
+		return err
+	}
 	keys := slices.Concat(q.cols, q.need)
 	if q.sort != "" {
 		keys = append(keys, q.sort)
@@ -140,7 +145,7 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !canonical {
-		http.Redirect(w, r, topicURL(topicSlug, q), http.StatusSeeOther)
+		http.Redirect(w, r, rv.encode(topicURL(topicSlug, q)), http.StatusSeeOther)
 		return nil
 	}
 	// Only the cells of the columns shown, scored or sorted on are read: a
@@ -151,6 +156,9 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("list systems: %w", err)
 	}
 	v := buildTopic(topic, systems, q)
+	if err := budgetTopic(&v, rv, func(rv rowView) string { return rv.encode(topicURL(topicSlug, q)) }); err != nil {
+		return err
+	}
 	v.Site = s.site(ctx)
 	if s.history != nil {
 		v.ChangesURL = link.TopicChanges(topic.Slug)
