@@ -13,20 +13,20 @@ type CompareView struct {
 	Groups       []CompareGroup
 	// Index lists the table's groups when it has more rows than a page
 	// shows; Groups then holds the group opened (Pager its page), or none.
-	Index *GroupIndex
-	Pager *Pager
-	Footnotes    []Footnote
-	Diff         bool
-	RowPrefix    string // a row's id is RowPrefix + feature key ("feature-" on the compare page)
-	DiffURL      string // the same view with "differences only" toggled
-	Hidden       int    // rows hidden by differences only
-	Categories   []CategoryOption
-	AllCatsURL   string // the view without a category filter
-	Needs        []NeedChip
-	NeedOptions  []Option // features that can be added as needs
-	AddOptions   []Option // systems of the topic not in the table
-	Path         string   // the path the GET forms submit to
-	Query        Query
+	Index       *GroupIndex
+	Pager       *Pager
+	Footnotes   []Footnote
+	Diff        bool
+	RowPrefix   string // a row's id is RowPrefix + feature key ("feature-" on the compare page)
+	DiffURL     string // the same view with "differences only" toggled
+	Hidden      int    // rows hidden by differences only
+	Categories  []CategoryOption
+	AllCatsURL  string // the view without a category filter
+	Needs       []NeedChip
+	NeedOptions []Option // features that can be added as needs
+	AddOptions  []Option // systems of the topic not in the table
+	Path        string   // the path the GET forms submit to
+	Query       Query
 	// The same view, filters included, as CSV, JSON and a Markdown table;
 	// the download links are shown when CSVURL is set.
 	CSVURL      string

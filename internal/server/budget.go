@@ -328,4 +328,3 @@ func budgetTopic(v *web.TopicView, rv rowView, link func(rowView) string) error 
 	v.Options = slices.DeleteFunc(v.Options, func(o web.Option) bool { return !offered[o.Value] })
 	return nil
 }
-
