@@ -146,6 +146,30 @@ func (s *System) Cell(feature string) Cell {
 	return Cell{Feature: feature, Support: SupportUnknown}
 }
 
+// CellsByKey is a system's cells by feature key, for reading many of them:
+// Cell scans the list, which for every feature of a topic of thousands is
+// quadratic.
+type CellsByKey map[string]Cell
+
+// ByKey indexes s's cells by feature key.
+func (s *System) ByKey() CellsByKey {
+	m := make(CellsByKey, len(s.Cells))
+	for _, c := range s.Cells {
+		if _, dup := m[c.Feature]; !dup {
+			m[c.Feature] = c // the first, as Cell finds it
+		}
+	}
+	return m
+}
+
+// Cell is the cell of the feature, as System.Cell gives it.
+func (m CellsByKey) Cell(feature string) Cell {
+	if c, ok := m[feature]; ok {
+		return c
+	}
+	return Cell{Feature: feature, Support: SupportUnknown}
+}
+
 // SectionKind classifies a `##` section for search and display.
 type SectionKind string
 

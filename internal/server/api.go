@@ -229,8 +229,9 @@ func newAPISystem(t kb.Topic, sys kb.System) apiSystem {
 		APIURL: link.APISystem(t.Slug, sys.Slug),
 		Cells:  make(map[string]apiCell, len(t.Features)),
 	}
+	cells := sys.ByKey()
 	for _, f := range t.Features {
-		out.Cells[f.Key] = newAPICell(sys.Cell(f.Key))
+		out.Cells[f.Key] = newAPICell(cells.Cell(f.Key))
 	}
 	return out
 }
@@ -271,6 +272,10 @@ func newAPICompare(c *compareTarget, v web.CompareView) apiCompare {
 			types[f.Key] = string(kb.TypeSupport)
 		}
 	}
+	byKey := make([]kb.CellsByKey, len(c.systems))
+	for i := range c.systems {
+		byKey[i] = c.systems[i].ByKey()
+	}
 	for _, g := range v.Groups {
 		cat := apiCompareCategory{Key: g.Key, Title: g.Title, Rows: []apiCompareRow{}}
 		for _, row := range g.Rows {
@@ -278,7 +283,7 @@ func newAPICompare(c *compareTarget, v web.CompareView) apiCompare {
 			for i, cell := range row.Cells {
 				// The view's cell says what is shown; the system's cell
 				// adds its note, via, since and source.
-				full := c.systems[i].Cell(row.Key)
+				full := byKey[i].Cell(row.Key)
 				ac := apiCell{Support: cell.Support, Value: cell.Value, Note: full.Note, Via: full.Via, Since: full.Since, Source: full.Source}
 				ar.Cells = append(ar.Cells, apiCompareCell{System: c.slugs[i], apiCell: ac, Footnote: cell.Footnote})
 			}

@@ -369,6 +369,10 @@ func compareRows(v *web.CompareView, t kb.Topic, systems []kb.System, q compareQ
 		groups[""] = &web.CompareGroup{Key: "other", Title: "Other"}
 		order = append(order, "")
 	}
+	byKey := make([]kb.CellsByKey, len(systems))
+	for i := range systems {
+		byKey[i] = systems[i].ByKey()
+	}
 	for _, f := range t.Features {
 		g, ok := groups[f.Category]
 		if !ok {
@@ -377,7 +381,7 @@ func compareRows(v *web.CompareView, t kb.Topic, systems []kb.System, q compareQ
 		cells := make([]kb.Cell, len(systems))
 		same := true
 		for i := range systems {
-			cells[i] = systems[i].Cell(f.Key)
+			cells[i] = byKey[i].Cell(f.Key)
 			if i > 0 && !cells[i].Same(cells[0]) {
 				same = false
 			}

@@ -107,8 +107,9 @@ func newPinnedView(c *compareTarget) *pinnedView {
 	}
 	for _, sys := range c.systems {
 		ps := pinnedSystem{Slug: sys.Slug, Name: sys.Name, Cells: make([]pinnedCell, len(keys))}
+		cells := sys.ByKey()
 		for i, k := range keys {
-			cell := sys.Cell(k)
+			cell := cells.Cell(k)
 			ps.Cells[i] = pinnedCell{Support: string(cell.Support), Value: cell.Value, Note: cell.Note,
 				Since: cell.Since, Via: cell.Via, Source: cell.Source}
 		}

@@ -73,10 +73,11 @@ func buildSystem(t kb.Topic, sys kb.System, all []kb.System, articles []kb.Artic
 			v.Lists = append(v.Lists, ws)
 		}
 	}
+	cells := sys.ByKey()
 	for _, g := range byCategory(t) {
 		wg := web.FeatureGroup{Key: g.key, Title: g.title}
 		for _, f := range g.features {
-			c := sys.Cell(f.Key)
+			c := cells.Cell(f.Key)
 			wg.Rows = append(wg.Rows, web.FeatureValue{Key: f.Key, Name: f.Name, Description: f.Description,
 				Cell: webCell(c), Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
 		}

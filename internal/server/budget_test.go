@@ -1,0 +1,198 @@
+package server
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// wideFeatures writes a topic of n features in 5 categories whose keys are
+// dotted three deep (g{thousand}.h{fifty}.f{n}), and the given systems.
+func wideFiles(systems, n int) map[string]string {
+	var topic strings.Builder
+	topic.WriteString("title: Wide\nsummary: Many features.\ncategories:\n")
+	for c := range 5 {
+		fmt.Fprintf(&topic, "  - key: c%d\n    title: Category %d\n", c, c)
+	}
+	topic.WriteString("features:\n")
+	key := func(i int) string { return fmt.Sprintf("g%d.h%d.f%d", i/1000, (i/50)%20, i) }
+	for i := range n {
+		fmt.Fprintf(&topic, "  - key: %s\n    name: Feature %d\n    category: c%d\n", key(i), i, i*5/n)
+	}
+	files := map[string]string{"wide/topic.yaml": topic.String()}
+	for s := range systems {
+		var b strings.Builder
+		fmt.Fprintf(&b, "---\nname: System %d\nsummary: Number %d.\nfeatures:\n", s, s)
+		for i := range n {
+			fmt.Fprintf(&b, "  %s: %s\n", key(i), []string{"yes", "no", "partial", "plugin"}[(s+i)%4])
+		}
+		b.WriteString("---\nText.\n")
+		files[fmt.Sprintf("wide/systems/s%d.md", s)] = b.String()
+	}
+	return files
+}
+
+// A topic of 25,000 features: no page is over 1 MB, each lists every group,
+// and every row of the system page is reachable through its groups.
+func TestBigTopicPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a topic of 25,000 features")
+	}
+	const n = 25000
+	h := realServer(t, writeContent(t, wideFiles(5, n)))
+	tables := []string{"/topics/wide/s0", "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4"}
+	for _, target := range append([]string{"/topics/wide", "/topics/wide/features/g3.h7.f3350"}, tables...) {
+		rec := get(t, h, target)
+		if rec.Code != 200 {
+			t.Fatalf("%s: status = %d", target, rec.Code)
+		}
+		if size := rec.Body.Len(); size >= 1<<20 {
+			t.Errorf("%s: %d bytes, want under 1 MB", target, size)
+		}
+		t.Logf("%s: %d KB", target, rec.Body.Len()>>10)
+	}
+	// Tables (300 rows a page): 5 categories of 5,000, each in 5 groups of
+	// 1,000 (g*), each in 20 groups of 50 (g*.h*); the topic's feature list
+	// (1,000 a page) stops at the g* groups.
+	wantGroups := func(deep bool) []string {
+		var ids []string
+		for c := range 5 {
+			ids = append(ids, fmt.Sprintf("c%d", c))
+			for g := c * 5; g < c*5+5; g++ {
+				ids = append(ids, fmt.Sprintf("c%d:g%d", c, g))
+				for hh := 0; deep && hh < 20; hh++ {
+					ids = append(ids, fmt.Sprintf("c%d:g%d.h%d", c, g, hh))
+				}
+			}
+		}
+		return ids
+	}
+	for _, target := range append([]string{"/topics/wide"}, tables...) {
+		doc := parse(t, get(t, h, target).Body.String())
+		got := attrs(doc, "group-entry", "data-group")
+		want := wantGroups(target != "/topics/wide")
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %d groups listed, want %d (first %v)", target, len(got), len(want), got[:min(len(got), 8)])
+		}
+	}
+	// Every row of the system page, through the categories and their pages.
+	seen := map[string]bool{}
+	for c := range 5 {
+		next := fmt.Sprintf("/topics/wide/s0?group=c%d", c)
+		for pages := 0; next != ""; pages++ {
+			if pages > 20 {
+				t.Fatalf("more pages than 5,000 rows need")
+			}
+			body := get(t, h, next).Body.String()
+			doc := parse(t, body)
+			for _, id := range attrs(doc, "feature-row", "id") {
+				seen[strings.TrimPrefix(id, "feature-")] = true
+			}
+			next = ""
+			for n := range doc.Descendants() {
+				if n.Data == "a" && attr(n, "rel") == "next" {
+					next = attr(n, "href")
+				}
+			}
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d rows reachable through the groups, want %d", len(seen), n)
+	}
+}
+
+// A small budget on the bundled content: the compare page shows its index,
+// a group opens alone and pages, bad groups and pages are errors, and the
+// exports and API are whole.
+func TestRowBudget(t *testing.T) {
+	old := rowBudget
+	rowBudget = 5
+	t.Cleanup(func() { rowBudget = old })
+	db := openDB(t)
+	loadDir(t, db, "../../content")
+	h := New(Config{CacheBytes: -1}, db)
+	const base = "/compare/python-web-frameworks/django-vs-flask"
+	topic, err := db.FindTopic(t.Context(), "python-web-frameworks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCat := map[string]int{}
+	for _, f := range topic.Features {
+		perCat[f.Category]++
+	}
+
+	doc := parse(t, get(t, h, base).Body.String())
+	if rows := attrs(doc, "feature-row", "id"); len(rows) != 0 {
+		t.Errorf("index view shows %d rows, want none", len(rows))
+	}
+	groups := attrs(doc, "group-entry", "data-group")
+	for _, c := range topic.Categories {
+		if perCat[c.Key] > 0 && !slices.Contains(groups, c.Key) {
+			t.Errorf("index lacks category %s (has %v)", c.Key, groups)
+		}
+	}
+
+	cat := topic.Categories[0].Key
+	var rows []string
+	next := base + "?group=" + url.QueryEscape(cat)
+	for next != "" {
+		rec := get(t, h, next)
+		if rec.Code != 200 {
+			t.Fatalf("%s: status = %d", next, rec.Code)
+		}
+		doc := parse(t, rec.Body.String())
+		page := attrs(doc, "feature-row", "id")
+		if len(page) > 5 {
+			t.Errorf("%s: %d rows, want at most 5", next, len(page))
+		}
+		rows = append(rows, page...)
+		next = ""
+		for n := range doc.Descendants() {
+			if n.Data == "a" && attr(n, "rel") == "next" {
+				next = attr(n, "href")
+			}
+		}
+	}
+	if len(rows) != perCat[cat] {
+		t.Errorf("group %s: %d rows over its pages, want %d", cat, len(rows), perCat[cat])
+	}
+
+	for target, status := range map[string]int{
+		base + "?group=nope":                                             404,
+		base + "?group=" + cat + "&page=99":                              404,
+		base + "?group=" + cat + "&page=x":                               400,
+		base + "?group=" + cat + "&page=0":                               400,
+		base + "?page=2":                                                 404,
+		"/topics/python-web-frameworks?page=x":                           400,
+		"/topics/python-web-frameworks/django?group=" + cat + "&page=-1": 400,
+	} {
+		if rec := get(t, h, target); rec.Code != status {
+			t.Errorf("%s: status = %d, want %d", target, rec.Code, status)
+		}
+	}
+	// The query keeps its canonical form with the group in it.
+	if rec := get(t, h, base+"?page=2&group="+cat); rec.Code != 303 || rec.Header().Get("Location") != base+"?group="+cat+"&page=2" {
+		t.Errorf("non-canonical: %d to %q", rec.Code, rec.Header().Get("Location"))
+	}
+
+	rec := get(t, h, base+".csv")
+	records, err := csv.NewReader(strings.NewReader(rec.Body.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records)-1 != len(topic.Features) {
+		t.Errorf("csv export has %d rows, want every feature (%d)", len(records)-1, len(topic.Features))
+	}
+	if body := get(t, h, "/api/compare/python-web-frameworks/django-vs-flask").Body.String(); strings.Count(body, `"key":`) < len(topic.Features) {
+		t.Errorf("API compare is cut: %d keys, want %d", strings.Count(body, `"key":`), len(topic.Features))
+	}
+
+	// Within the budget, a group or page names nothing.
+	rowBudget = 1000
+	if rec := get(t, h, base+"?group="+cat); rec.Code != 404 {
+		t.Errorf("group on a one-page table: status = %d, want 404", rec.Code)
+	}
+}
