@@ -3,10 +3,16 @@ package server
 import (
 	"encoding/csv"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // wideFeatures writes a topic of n features in 5 categories whose keys are
@@ -38,8 +44,9 @@ func wideFiles(systems, n int) map[string]string {
 // A topic of 25,000 features: no page is over 1 MB, each lists every group,
 // and every row of the system page is reachable through its groups.
 func TestBigTopicPages(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads a topic of 25,000 features")
+	if raceEnabled {
+		// 400 s under the race detector: .ci/run runs it without.
+		t.Skip("loads a topic of 25,000 features; run without -race (as .ci/run does)")
 	}
 	const n = 25000
 	h := realServer(t, writeContent(t, wideFiles(5, n)))
@@ -194,5 +201,61 @@ func TestRowBudget(t *testing.T) {
 	rowBudget = 1000
 	if rec := get(t, h, base+"?group="+cat); rec.Code != 404 {
 		t.Errorf("group on a one-page table: status = %d, want 404", rec.Code)
+	}
+}
+
+// BenchmarkWideTopicPages renders every kind of page of a topic of 25,000
+// features (and as many systems as VERSA_BENCH_WIDE_SYSTEMS says, 5 by
+// default), uncached and from the page cache, and reports the median time.
+func BenchmarkWideTopicPages(b *testing.B) {
+	systems := 5
+	if v := os.Getenv("VERSA_BENCH_WIDE_SYSTEMS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 5 {
+			b.Fatalf("VERSA_BENCH_WIDE_SYSTEMS=%q: want a number of at least 5", v)
+		}
+		systems = n
+	}
+	dir := b.TempDir()
+	for name, text := range wideFiles(systems, 25000) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db := openDB(b)
+	loadDir(b, db, dir)
+	pages := map[string]string{
+		"topic":         "/topics/wide",
+		"system":        "/topics/wide/s1",
+		"system-group":  "/topics/wide/s1?group=c2:g12&page=2",
+		"compare":       "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4",
+		"compare-group": "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?group=c2:g12.h3",
+		"feature":       "/topics/wide/features/g3.h7.f3350",
+	}
+	for _, cache := range []struct {
+		name  string
+		bytes int64
+	}{{"uncached", -1}, {"cached", 0}} {
+		h := New(Config{CacheBytes: cache.bytes}, db)
+		for name, target := range pages {
+			b.Run(cache.name+"/"+name, func(b *testing.B) {
+				took := make([]time.Duration, 0, b.N)
+				for b.Loop() {
+					start := time.Now()
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+					took = append(took, time.Since(start))
+					if rec.Code != 200 {
+						b.Fatalf("%s: status %d", target, rec.Code)
+					}
+				}
+				slices.Sort(took)
+				b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+			})
+		}
 	}
 }
