@@ -21,6 +21,10 @@ type SearchQuery struct {
 	System  string // system slug: the system's sections and cells, and the articles that name it
 	Page    int    // 1-based; 0 means 1
 	PerPage int    // 0 means the searcher's default; more than its maximum is cut to it
+	// Verbatim turns typo correction off: a query that finds nothing as
+	// typed answers nothing (with a Suggestion) rather than the results
+	// of the corrected query. The last word is still matched as a prefix.
+	Verbatim bool
 }
 
 // SearchResults is one page of hits with the facets of all of them.
@@ -35,6 +39,10 @@ type SearchResults struct {
 	// replaced by the closest word that one does, or "" when every word is
 	// known or nothing is close.
 	Suggestion string
+	// Corrected reports that the query as typed found nothing (or only
+	// documents with some of its words) and the results are those of
+	// Suggestion instead: "Showing results for Suggestion".
+	Corrected bool
 	// Partial reports that no document has every word of the query, so the
 	// hits are those with the most of them.
 	Partial bool

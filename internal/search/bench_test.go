@@ -343,3 +343,43 @@ func queryFTS(b *testing.B, db *sql.DB, q string, facets bool) int {
 	rows.Close()
 	return n
 }
+
+// BenchmarkAsYouType times what the search box asks while a reader types
+// each of the 30 queries: every prefix of two characters or more, eight
+// hits (as /api/search?limit=8 does), the last word a prefix, typos
+// corrected. It reports latency percentiles over all of them.
+func BenchmarkAsYouType(b *testing.B) {
+	cp := loadCorpus(b)
+	var typed []string
+	for _, q := range cp.benchQueries() {
+		for n := 2; n <= len(q); n++ {
+			if q[n-1] != ' ' {
+				typed = append(typed, q[:n])
+			}
+		}
+	}
+	ix, err := Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Build(context.Background(), "bench", feedContent(cp.c)); err != nil {
+		b.Fatal(err)
+	}
+	var d []time.Duration
+	hits := 0
+	for b.Loop() {
+		for _, text := range typed {
+			start := time.Now()
+			res, err := ix.Search(context.Background(), Query{Text: text, PerPage: 8})
+			d = append(d, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			hits += res.Total
+		}
+	}
+	reportPercentiles(b, d)
+	b.ReportMetric(float64(len(typed)), "queries/op")
+	b.ReportMetric(float64(hits)/float64(len(d)), "hits/query")
+}

@@ -405,17 +405,12 @@ func (b *builder) finish(feedErr error) error {
 		return err
 	}
 	m := manifest{Format: formatV, Revision: b.revision, Topics: b.topics, Systems: b.systems}
-	words := map[string]string{}
+	words := map[string]string{} // word → term
 	for _, sb := range b.shards {
 		m.Shards = append(m.Shards, sb.meta())
 		for w, id := range sb.st.cache {
-			if id < 0 {
-				continue
-			}
-			t := sb.st.terms[id].s
-			w = strings.ToLower(w)
-			if cur, ok := words[t]; !ok || len(w) < len(cur) || len(w) == len(cur) && w < cur {
-				words[t] = w
+			if id >= 0 {
+				words[strings.ToLower(w)] = sb.st.terms[id].s
 			}
 		}
 	}

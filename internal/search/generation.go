@@ -3,6 +3,7 @@ package search
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -58,6 +59,7 @@ type generation struct {
 	tables
 	shards   []*shard
 	words    map[string]string // term → the shortest word that gives it
+	vocab    []vocabEntry      // words and terms, sorted, for prefixes
 	ndocs    int               // in all shards
 	avgLen   []float64         // average terms per scored field, over all shards
 	inflight sync.WaitGroup    // searches using this generation
@@ -78,15 +80,16 @@ type tables struct {
 
 // shard is one bleve index with its document table and text.
 type shard struct {
-	idx     bleve.Index
-	reader  index.IndexReader // the index never changes: one snapshot for life
-	seg     segment.Segment   // its only segment, which searches read
-	docs    []docInfo
-	text    *os.File
-	meta    []docMeta
-	sys     []uint32             // the systems of every document, see docMeta
-	norm    [numScored][]float32 // [field][doc]: BM25 length normalisation
-	scratch sync.Pool            // *scratch
+	idx      bleve.Index
+	reader   index.IndexReader // the index never changes: one snapshot for life
+	seg      segment.Segment   // its only segment, which searches read
+	docs     []docInfo
+	text     *os.File
+	meta     []docMeta
+	sys      []uint32             // the systems of every document, see docMeta
+	features []uint32             // the feature documents (typFeature)
+	norm     [numScored][]float32 // [field][doc]: BM25 length normalisation
+	scratch  sync.Pool            // *scratch
 }
 
 func shardDir(dir string, i int) string { return filepath.Join(dir, "shard-"+strconv.Itoa(i)) }
@@ -218,7 +221,7 @@ func openGeneration(dir string) (g *generation, err error) {
 			return g, fmt.Errorf("shard %d: %w", i, err)
 		}
 	}
-	if g.words, err = readWords(filepath.Join(dir, wordsFile)); err != nil {
+	if g.words, g.vocab, err = readWords(filepath.Join(dir, wordsFile)); err != nil {
 		return g, err
 	}
 	for fi := range textFields {
@@ -246,6 +249,7 @@ type docMeta struct {
 	sysOff uint32 // its systems are shard.sys[sysOff : sysOff+sysN]
 	sysN   uint16
 	kind   uint8
+	typ    uint8
 }
 
 // prepare computes what searches read: docMeta and the BM25 length
@@ -258,7 +262,10 @@ func (sh *shard) prepare(avgLen []float64) {
 	for i := range sh.docs {
 		d := &sh.docs[i]
 		sh.meta[i] = docMeta{weight: docWeight[d.typ][d.kind], rank: d.rank, topic: d.topic,
-			sysOff: uint32(len(sh.sys)), sysN: uint16(len(d.systems)), kind: d.kind}
+			sysOff: uint32(len(sh.sys)), sysN: uint16(len(d.systems)), kind: d.kind, typ: d.typ}
+		if d.typ == typFeature {
+			sh.features = append(sh.features, uint32(i))
+		}
 		sh.sys = append(sh.sys, d.systems...)
 		for fi := range textFields {
 			sh.norm[fi][i] = norm(d, fi, avgLen)
@@ -418,37 +425,51 @@ func (g *generation) close() error {
 	return errors.Join(errs...)
 }
 
-// readWords reads the term → word list used for spelling suggestions.
-func readWords(path string) (map[string]string, error) {
+// readWords reads the words file: every word of the index with its term,
+// a line each. It returns the shortest word of each term, for spelling
+// suggestions, and every word and term, sorted, for prefixes.
+func readWords(path string) (map[string]string, []vocabEntry, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m := map[string]string{}
+	var vocab []vocabEntry
 	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
-		if t, w, ok := bytes.Cut(line, []byte{'\t'}); ok {
-			m[string(t)] = string(w)
+		t, w, ok := bytes.Cut(line, []byte{'\t'})
+		if !ok {
+			continue
 		}
+		term, word := string(t), string(w)
+		if cur, ok := m[term]; !ok || len(word) < len(cur) || len(word) == len(cur) && word < cur {
+			m[term] = word
+		}
+		vocab = append(vocab, vocabEntry{word, term})
 	}
-	return m, nil
+	for t := range m {
+		vocab = append(vocab, vocabEntry{t, t})
+	}
+	return m, sortVocab(vocab), nil
 }
 
-// writeWords writes the term → word list, sorted.
+// writeWords writes every word (word → term) as "term\tword" lines, sorted.
 func writeWords(path string, words map[string]string) error {
 	keys := make([]string, 0, len(words))
 	for k := range words {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(strings.Compare(words[a], words[b]), strings.Compare(a, b))
+	})
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(f)
 	for _, k := range keys {
-		w.WriteString(k)
-		w.WriteByte('\t')
 		w.WriteString(words[k])
+		w.WriteByte('\t')
+		w.WriteString(k)
 		w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {

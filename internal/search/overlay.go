@@ -529,6 +529,22 @@ type overlayMatches struct {
 	names [][][]int32   // [segment][name]
 	acc   []float32
 	mask  []uint32
+	tmask []uint32 // the terms found in the title field
+}
+
+// namesFeature is shard.namesFeature for the overlay's live feature documents.
+func (om *overlayMatches) namesFeature(p *plan) bool {
+	if p.nbits == 0 {
+		return false
+	}
+	for si, sg := range om.ov.segs {
+		for j, ld := range sg.docs {
+			if ld.info.typ == typFeature && om.tmask[om.ov.offs[si]+j]&p.all == p.all && !isSet(om.ov.dead[si], j) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // match looks the query's words and names up in the overlay, and counts
@@ -574,11 +590,11 @@ func (ov *overlay) match(p *plan) (*overlayMatches, *docFreqs) {
 // and skipped by collect.
 func (om *overlayMatches) score(p *plan, w *weights) {
 	ov := om.ov
-	om.acc, om.mask = make([]float32, ov.ndocs), make([]uint32, ov.ndocs)
+	om.acc, om.mask, om.tmask = make([]float32, ov.ndocs), make([]uint32, ov.ndocs), make([]uint32, ov.ndocs)
 	for si, sg := range ov.segs {
-		acc, mask := om.acc[ov.offs[si]:], om.mask[ov.offs[si]:]
+		acc, mask, tmask := om.acc[ov.offs[si]:], om.mask[ov.offs[si]:], om.tmask[ov.offs[si]:]
 		for i, ps := range om.terms[si] {
-			bit := uint32(1) << i
+			bit := p.bits[i]
 			for fi := range textFields {
 				wt := w.term[i][fi]
 				if wt == 0 {
@@ -589,6 +605,9 @@ func (om *overlayMatches) score(p *plan, w *weights) {
 						tf := float32(q.freq[fi])
 						acc[q.doc] += wt * tf / (tf + sg.docs[q.doc].norm[fi])
 						mask[q.doc] |= bit
+						if fi == titleField {
+							tmask[q.doc] |= bit
+						}
 					}
 				}
 			}
@@ -627,7 +646,8 @@ func (om *overlayMatches) collect(p *plan, partial bool) shardResult {
 			if weight == 0 || !p.admits(d.kind, d.topic, d.systems) {
 				continue
 			}
-			s := scored{score: om.acc[off+j] * weight, rank: ov.rank0 + ld.seq, shard: overlayShard,
+			tier, boost := p.tier(d.typ, d.kind, om.tmask[off+j]&p.all == p.all)
+			s := scored{tier: tier, score: om.acc[off+j] * weight * boost, rank: ov.rank0 + ld.seq, shard: overlayShard,
 				num: uint32(off + j), whole: m&wholeNameBit != 0}
 			r.add(&h, p, s, m, partial, d.kind, d.topic, d.systems)
 		}

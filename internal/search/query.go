@@ -34,22 +34,62 @@ var docWeight = [typNone + 1][numKinds]float32{
 
 // plan is a query analysed once for every shard.
 type plan struct {
-	terms []string // distinct terms, in query order
+	terms []string // distinct terms, in query order, then the last word's expansions
+	// bits is each term's bit in the match mask: the expansions of the
+	// last word as a prefix share its bit, so a document has the word if
+	// it has any of them. boost weighs each term: 1, less for an expansion.
+	bits  []uint32
+	boost []float32
+	nbits int      // distinct bits
 	names []string // names[0] is the whole query; then its words as typed
 	all   uint32   // the mask of documents with every term
 	kind  int      // -1: any
 	topic int64    // -1: any
 	sys   int64    // -1: any
 	keep  int      // best hits to keep: Page × PerPage
+	// named is set when some feature has every word of the query in its
+	// name: the query is about that feature, and hits rank in tiers (see
+	// tier) before score.
+	named bool
+}
+
+// Ranking tiers of a query that names a feature: first what says who has
+// it (the feature itself, pros, use cases, the systems' cells), then the
+// rest (cons, other sections), each tier best score first. "async" shows
+// FastAPI's "Native async" pro and the "Async views" feature before five
+// cons bullets that mention async.
+const (
+	tierHas uint8 = iota
+	tierRest
+)
+
+// namedBoost raises the score of a feature the query names, whose
+// document weight is otherwise that of a short description.
+const namedBoost = 1.5
+
+// tier is the ranking tier of a document, and the factor of its score.
+// inTitle says it has every word of the query in its title field.
+func (p *plan) tier(typ, kind uint8, inTitle bool) (uint8, float32) {
+	switch {
+	case !p.named:
+		return tierHas, 1 // one tier: score alone
+	case typ == typFeature && inTitle:
+		return tierHas, namedBoost
+	case kind == kindPros || kind == kindUseCases || kind == kindFeature:
+		return tierHas, 1
+	}
+	return tierRest, 1
 }
 
 // scratch holds a shard's per-document accumulators for one search.
 type scratch struct {
-	acc  []float32
-	mask []uint32
+	acc   []float32
+	mask  []uint32
+	tmask []uint32 // the terms found in the title field
 }
 
 type scored struct {
+	tier  uint8 // plan.tier: lower ranks first
 	score float32
 	rank  uint32 // docInfo.rank: equal scores in content order
 	shard uint16
@@ -58,6 +98,9 @@ type scored struct {
 }
 
 func better(a, b scored) bool {
+	if a.tier != b.tier {
+		return a.tier < b.tier
+	}
 	if a.score != b.score {
 		return a.score > b.score
 	}
@@ -94,7 +137,7 @@ func (g *generation) search(ctx context.Context, q Query, ov *overlay) (Results,
 	if ov != nil {
 		tb = &ov.tables
 	}
-	p, termBits, ok := newPlan(q, st, tb)
+	p, termBits, ok := newPlan(q, st, tb, func(pre string) []string { return g.expand(pre, ov) })
 	if !ok {
 		return Results{}, nil
 	}
@@ -107,6 +150,21 @@ func (g *generation) search(ctx context.Context, q Query, ov *overlay) (Results,
 	if r.w.known != p.all {
 		res.Suggestion = g.suggest(q.Text, p, r.w.known, st)
 	}
+	if (res.Total == 0 || res.Partial) && res.Suggestion != "" && !q.Verbatim {
+		// A typo answered with results, as web search engines do: the
+		// corrected query, when it finds documents with all its words.
+		r.release()
+		cq := q
+		cq.Text, cq.Verbatim = res.Suggestion, true
+		fixed, err := g.search(ctx, cq, ov)
+		if err != nil {
+			return Results{}, err
+		}
+		if fixed.Total > 0 && !fixed.Partial {
+			fixed.Suggestion, fixed.Corrected = res.Suggestion, true
+			return fixed, nil
+		}
+	}
 	res.Hits, err = r.page(q, newMatcher(st, termBits))
 	if err != nil {
 		return Results{}, err
@@ -118,21 +176,44 @@ func (g *generation) search(ctx context.Context, q Query, ov *overlay) (Results,
 // with its bit), the names it may be, and its filters as table ids. It
 // reports false when nothing can match: no term and no name, or a topic or
 // system filter the tables do not know.
-func newPlan(q Query, st *stemmer, tb *tables) (*plan, map[string]uint32, bool) {
+func newPlan(q Query, st *stemmer, tb *tables, expand func(prefix string) []string) (*plan, map[string]uint32, bool) {
 	p := &plan{kind: -1, topic: -1, sys: -1, keep: q.Page * q.PerPage}
 	termBits := map[string]uint32{}
+	last, lastTerm := "", ""
 	words(q.Text, func(w string, _, _ int) {
-		if len(p.terms) == maxTerms {
+		last, lastTerm = w, ""
+		if p.nbits == maxTerms {
 			return
 		}
 		if t := st.term(w); t != "" {
+			lastTerm = t
 			if _, ok := termBits[t]; !ok {
-				termBits[t] = 1 << len(p.terms)
+				termBits[t] = 1 << p.nbits
 				p.terms = append(p.terms, t)
+				p.bits = append(p.bits, 1<<p.nbits)
+				p.boost = append(p.boost, 1)
+				p.nbits++
 			}
 		}
 	})
-	p.all = uint32(1)<<len(p.terms) - 1
+	// The last word as a prefix: "asyn" finds async as the reader types.
+	if pre := strings.ToLower(last); expand != nil && len(pre) >= minPrefix && (lastTerm != "" || p.nbits < maxTerms) {
+		bit, ok := termBits[lastTerm]
+		for _, t := range expand(pre) {
+			if _, dup := termBits[t]; dup {
+				continue
+			}
+			if !ok {
+				bit, ok = 1<<p.nbits, true
+				p.nbits++
+			}
+			termBits[t] = bit
+			p.terms = append(p.terms, t)
+			p.bits = append(p.bits, bit)
+			p.boost = append(p.boost, prefixBoost)
+		}
+	}
+	p.all = uint32(1)<<p.nbits - 1
 	p.names = queryNames(q.Text)
 	if len(p.terms) == 0 && len(p.names) == 0 {
 		return nil, nil, false
@@ -170,11 +251,12 @@ type run struct {
 	results []shardResult // per shard, then the overlay's
 }
 
-// release gives the shards their scratch space back.
+// release gives the shards their scratch space back; twice is once.
 func (r *run) release() {
 	for i, s := range r.scr {
 		if s != nil {
 			r.g.shards[i].scratch.Put(s)
+			r.scr[i] = nil
 		}
 	}
 }
@@ -216,22 +298,31 @@ func (r *run) rank(ctx context.Context) (Results, error) {
 	r.results = make([]shardResult, len(g.shards), len(g.shards)+1)
 	err = g.eachShard(func(i int, sh *shard) error {
 		s, err := sh.score(ctx, p, r.w)
-		if err != nil {
-			return err
-		}
 		r.scr[i] = s
-		r.results[i] = sh.collect(r.tb, i, p, s, false, r.hidden(i))
-		return nil
+		return err
 	})
 	if err != nil {
 		return Results{}, err
 	}
 	if r.ov != nil {
 		r.om.score(p, r.w)
+		p.named = r.om.namesFeature(p)
+	}
+	for i, sh := range g.shards {
+		p.named = p.named || sh.namesFeature(p, r.scr[i], r.hidden(i))
+	}
+	err = g.eachShard(func(i int, sh *shard) error {
+		r.results[i] = sh.collect(r.tb, i, p, r.scr[i], false, r.hidden(i))
+		return nil
+	})
+	if err != nil {
+		return Results{}, err
+	}
+	if r.ov != nil {
 		r.results = append(r.results, r.om.collect(p, false))
 	}
 	res := merge(r.results, r.tb)
-	if res.Total == 0 && len(p.terms) > 1 {
+	if res.Total == 0 && p.nbits > 1 {
 		// No document has every word: rank those with the most.
 		g.eachShard(func(i int, sh *shard) error {
 			r.results[i] = sh.collect(r.tb, i, p, r.scr[i], true, r.hidden(i))
@@ -357,6 +448,7 @@ func (sh *shard) docFreqs(ctx context.Context, p *plan) (*docFreqs, error) {
 // weights are a query's BM25 factors from the statistics of all shards.
 type weights struct {
 	term  [][]float32 // [term][field]: field weight × idf × (k1 + 1); 0 if absent
+	bit   [][]float32 // [bit][field]: the greatest term weight of the bit's terms
 	name  []float32
 	k1    []float32 // [field]: k1 × (1 - b)
 	k1l   []float32 // [field]: k1 × b / average length
@@ -366,7 +458,10 @@ type weights struct {
 func (g *generation) weights(p *plan, dfs []*docFreqs, ndocs int) *weights {
 	n := float64(ndocs)
 	idf := func(c uint64) float64 { return math.Log(1 + (n-float64(c)+0.5)/(float64(c)+0.5)) }
-	w := &weights{term: make([][]float32, len(p.terms)), name: make([]float32, len(p.names))}
+	w := &weights{term: make([][]float32, len(p.terms)), bit: make([][]float32, p.nbits), name: make([]float32, len(p.names))}
+	for i := range w.bit {
+		w.bit[i] = make([]float32, len(textFields))
+	}
 	for fi, f := range textFields {
 		w.k1 = append(w.k1, float32(bm25K1*(1-f.b)))
 		w.k1l = append(w.k1l, float32(bm25K1*f.b/g.avgLen[fi]))
@@ -379,8 +474,10 @@ func (g *generation) weights(p *plan, dfs []*docFreqs, ndocs int) *weights {
 				c += df.terms[i][fi]
 			}
 			if c > 0 {
-				w.known |= 1 << i
-				w.term[i][fi] = float32(f.weight * idf(c) * (bm25K1 + 1))
+				w.known |= p.bits[i]
+				w.term[i][fi] = float32(f.weight*idf(c)*(bm25K1+1)) * p.boost[i]
+				b := bits.TrailingZeros32(p.bits[i])
+				w.bit[b][fi] = max(w.bit[b][fi], w.term[i][fi])
 			}
 		}
 	}
@@ -405,10 +502,11 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 	n := len(sh.docs)
 	s, _ := sh.scratch.Get().(*scratch)
 	if s == nil || len(s.acc) != n {
-		s = &scratch{acc: make([]float32, n), mask: make([]uint32, n)}
+		s = &scratch{acc: make([]float32, n), mask: make([]uint32, n), tmask: make([]uint32, n)}
 	} else {
 		clear(s.acc)
 		clear(s.mask)
+		clear(s.tmask)
 	}
 	// The postings are read from the segment: bleve's TermFieldReader
 	// costs a third more per posting, and a search is mostly postings.
@@ -437,12 +535,12 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 			fn(int(num), p.Frequency())
 		}
 	}
-	acc, mask := s.acc, s.mask
+	acc, mask, tmask := s.acc, s.mask, s.tmask
 	for i, t := range p.terms {
 		if err := ctx.Err(); err != nil {
 			return s, err
 		}
-		bit := uint32(1) << i
+		bit := p.bits[i]
 		for fi, f := range textFields {
 			wt := w.term[i][fi]
 			if wt == 0 {
@@ -454,6 +552,11 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 				acc[num] += wt * tf / (tf + norm[num])
 				mask[num] |= bit
 			})
+			if err == nil && fi == titleField {
+				// Again for the title's few postings: which features
+				// the query names (see namesFeature).
+				err = each(t, f.name, func(num int, _ uint64) { tmask[num] |= bit })
+			}
 			if err != nil {
 				return s, err
 			}
@@ -499,9 +602,10 @@ func (sh *shard) collect(tb *tables, shardNo int, p *plan, s *scratch, partial b
 			continue
 		}
 		// As r.add does, written out: this loop is a search's hottest.
-		score := acc[num] * d.weight
+		tier, boost := p.tier(d.typ, d.kind, s.tmask[num]&p.all == p.all)
+		score := acc[num] * d.weight * boost
 		if partial {
-			c := float32(bits.OnesCount32(m&p.all)) / float32(len(p.terms))
+			c := float32(bits.OnesCount32(m&p.all)) / float32(p.nbits)
 			score *= c * c
 		}
 		r.total++
@@ -510,12 +614,26 @@ func (sh *shard) collect(tb *tables, shardNo int, p *plan, s *scratch, partial b
 		for _, sy := range systems {
 			r.systems[sy]++
 		}
-		if len(h.h) < h.keep || score >= h.h[0].score {
-			h.push(scored{score: score, rank: d.rank, shard: uint16(shardNo), num: uint32(num), whole: m&wholeNameBit != 0})
+		if len(h.h) < h.keep || tier < h.h[0].tier || tier == h.h[0].tier && score >= h.h[0].score {
+			h.push(scored{tier: tier, score: score, rank: d.rank, shard: uint16(shardNo), num: uint32(num), whole: m&wholeNameBit != 0})
 		}
 	}
 	r.top = h.sorted()
 	return r
+}
+
+// namesFeature reports whether a feature of the shard, not hidden, has every
+// term of the query in its name (the title field).
+func (sh *shard) namesFeature(p *plan, s *scratch, hidden []uint64) bool {
+	if p.nbits == 0 {
+		return false
+	}
+	for _, num := range sh.features {
+		if s.tmask[num]&p.all == p.all && (hidden == nil || hidden[num>>6]&(1<<(num&63)) == 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // matches reports whether a document with the terms of mask m is a hit: it
@@ -538,7 +656,7 @@ func (p *plan) admits(kind uint8, topic uint32, systems []uint32) bool {
 // add counts a hit in the totals and facets and offers it to the best.
 func (r *shardResult) add(h *topN, p *plan, s scored, m uint32, partial bool, kind uint8, topic uint32, systems []uint32) {
 	if partial {
-		c := float32(bits.OnesCount32(m&p.all)) / float32(len(p.terms))
+		c := float32(bits.OnesCount32(m&p.all)) / float32(p.nbits)
 		s.score *= c * c
 	}
 	r.total++
@@ -547,7 +665,7 @@ func (r *shardResult) add(h *topN, p *plan, s scored, m uint32, partial bool, ki
 	for _, sy := range systems {
 		r.systems[sy]++
 	}
-	if len(h.h) < h.keep || s.score >= h.h[0].score {
+	if len(h.h) < h.keep || !better(h.h[0], s) {
 		h.push(s)
 	}
 }

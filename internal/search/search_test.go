@@ -311,33 +311,141 @@ func TestPagination(t *testing.T) {
 	}
 }
 
+// TestSuggestion: a word no document has is corrected, and a query that
+// finds nothing as typed answers the corrected query's results, unless
+// Verbatim.
 func TestSuggestion(t *testing.T) {
 	ix := openBuilt(t)
 	tests := []struct {
 		text, want string
-		total      bool // hits expected
+		corrected  bool   // the results are the suggestion's
+		system     string // the top hit's, when set
 	}{
-		{"djnago", "django", false},
-		{"websokets", "websocket", false}, // the shortest word of the stem
-		{"Flaks admin", "flask admin", true},
-		{"django", "", true},
-		{"xyzzyqwv", "", false},
+		{"djnago", "django", true, "django"},
+		{"websokets", "websocket", true, ""}, // the shortest word of the stem
+		{"Flaks admin", "flask admin", true, "flask"},
+		{"pyramd traversal", "pyramid traversal", true, "pyramid"},
+		{"django", "", false, "django"},
+		{"xyzzyqwv", "", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
 			res := search(t, ix, Query{Text: tt.text})
-			if res.Suggestion != tt.want {
-				t.Errorf("Suggestion = %q, want %q", res.Suggestion, tt.want)
+			if res.Suggestion != tt.want || res.Corrected != tt.corrected {
+				t.Errorf("Suggestion = %q Corrected %v, want %q %v", res.Suggestion, res.Corrected, tt.want, tt.corrected)
 			}
-			if (res.Total > 0) != tt.total {
-				t.Errorf("Total = %d, want hits: %v", res.Total, tt.total)
+			if tt.corrected || tt.want == "" && tt.system != "" {
+				if res.Total == 0 || res.Partial {
+					t.Fatalf("Total = %d Partial %v, want the hits of %q", res.Total, res.Partial, tt.want)
+				}
 			}
-			if tt.want != "" {
-				if again := search(t, ix, Query{Text: res.Suggestion}); again.Total == 0 {
-					t.Errorf("the suggestion %q finds nothing", res.Suggestion)
+			if tt.system != "" && res.Hits[0].System != tt.system {
+				t.Errorf("top hit %+v, want one of %s", res.Hits[0], tt.system)
+			}
+			if tt.corrected {
+				fixed := search(t, ix, Query{Text: tt.want})
+				fixed.Took, res.Took = 0, 0
+				fixed.Suggestion, fixed.Corrected = tt.want, true
+				if diff := cmp.Diff(fixed, res); diff != "" {
+					t.Errorf("results differ from those of %q (-want +got):\n%s", tt.want, diff)
+				}
+				v := search(t, ix, Query{Text: tt.text, Verbatim: true})
+				if v.Corrected || v.Suggestion != tt.want {
+					t.Errorf("Verbatim: Corrected %v Suggestion %q, want the suggestion only", v.Corrected, v.Suggestion)
+				}
+				if strings.Contains(tt.text, " ") != (v.Total > 0) {
+					t.Errorf("Verbatim: Total %d (Partial %v)", v.Total, v.Partial)
 				}
 			}
 		})
+	}
+}
+
+// TestPrefix: the last word is also a prefix, as a reader types.
+func TestPrefix(t *testing.T) {
+	ix := openBuilt(t)
+	tests := []struct {
+		text, mark string // a word marked in the top hit's snippet
+		system     string
+	}{
+		{"asyn", "async", ""},
+		{"asy", "async", ""},
+		{"traver", "traversal", "pyramid"},
+		{"pyramid travers", "traversal", "pyramid"},
+		{"dependency inj", "injection", "fastapi"},
+		{"migratio", "migrations", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			res := search(t, ix, Query{Text: tt.text, Verbatim: true})
+			if res.Total == 0 || res.Partial || res.Corrected {
+				t.Fatalf("Total %d Partial %v Corrected %v, want hits with every word", res.Total, res.Partial, res.Corrected)
+			}
+			h := res.Hits[0]
+			if tt.system != "" && h.System != tt.system {
+				t.Errorf("top hit %+v, want one of %s", h, tt.system)
+			}
+			if s := text(h.Snippet); !strings.Contains(strings.ToLower(s), "["+tt.mark) {
+				t.Errorf("snippet %q, want %q marked", s, tt.mark)
+			}
+		})
+	}
+	// A word typed whole ranks its own documents above those of longer
+	// words it begins: "form" finds forms before formats.
+	res := search(t, ix, Query{Text: "admin"})
+	if s := text(res.Hits[0].Snippet); !strings.Contains(strings.ToLower(s), "[admin]") {
+		t.Errorf("admin: top snippet %q, want the word itself", s)
+	}
+	// One letter is not a prefix.
+	if a, b := search(t, ix, Query{Text: "q", Verbatim: true}), search(t, ix, Query{Text: "qu", Verbatim: true}); a.Total >= b.Total {
+		t.Errorf("q finds %d, qu %d: want one letter taken as a word", a.Total, b.Total)
+	}
+}
+
+// TestFeatureRanking: a query naming a feature shows the feature, pros,
+// use cases and cells before cons and other sections.
+func TestFeatureRanking(t *testing.T) {
+	ix := openBuilt(t)
+	for _, text := range []string{"async", "async views", "websockets", "admin"} {
+		t.Run(text, func(t *testing.T) {
+			res := search(t, ix, Query{Text: text, PerPage: MaxPerPage})
+			var kinds []string
+			restSeen, feature := false, false
+			for _, h := range res.Hits {
+				kinds = append(kinds, h.Doc+"/"+h.Kind)
+				has := h.Kind == "pros" || h.Kind == "use_cases" || h.Kind == KindFeature
+				if h.Doc == DocFeature {
+					feature = true
+				}
+				if has && restSeen {
+					t.Fatalf("a %s hit after cons or sections: %v", h.Kind, kinds)
+				}
+				restSeen = restSeen || !has
+			}
+			if !feature {
+				t.Errorf("no feature among %v", kinds)
+			}
+		})
+	}
+	// The feature is in the first page of "async"'s hits, above every cons.
+	res := search(t, ix, Query{Text: "async"})
+	found := false
+	for _, h := range res.Hits {
+		if h.Doc == DocFeature && h.Title == "Async views" {
+			found = true
+		}
+		if h.Kind == "cons" && !found {
+			t.Errorf("a cons hit before the Async views feature: %+v", h)
+		}
+	}
+	if !found {
+		t.Error("Async views is not on the first page of async")
+	}
+	// A query naming no feature is ranked by score alone: Django's async
+	// ORM cons first.
+	res = search(t, ix, Query{Text: "async orm", System: "django"})
+	if res.Hits[0].Kind != "cons" {
+		t.Errorf("async orm: top hit %+v, want Django's cons", res.Hits[0])
 	}
 }
 

@@ -177,7 +177,7 @@ func clip(text string) string {
 // in its text and heading.
 func bestSection(text string, secs []secInfo, m *matcher, w *weights) secInfo {
 	best, bestScore := secs[0], float32(-1)
-	tf := make([]float32, len(w.term))
+	tf := make([]float32, len(w.bit))
 	for _, s := range secs {
 		clear(tf)
 		var seen uint32
@@ -185,7 +185,7 @@ func bestSection(text string, secs []secInfo, m *matcher, w *weights) secInfo {
 		words(s.heading, func(word string, _, _ int) {
 			if b := m.match(word); b != 0 && seen&b == 0 {
 				seen |= b
-				score += w.term[bits.TrailingZeros32(b)][titleField]
+				score += w.bit[bits.TrailingZeros32(b)][titleField]
 			}
 		})
 		words(clip(text[s.start:s.end]), func(word string, _, _ int) {
@@ -195,7 +195,7 @@ func bestSection(text string, secs []secInfo, m *matcher, w *weights) secInfo {
 			}
 		})
 		for i, f := range tf {
-			score += w.term[i][textField] * f / (f + bm25K1)
+			score += w.bit[i][textField] * f / (f + bm25K1)
 		}
 		score *= float32(1 + bits.OnesCount32(seen))
 		if score > bestScore {

@@ -24,7 +24,7 @@ func (g *generation) suggest(text string, p *plan, known uint32, st *stemmer) st
 				i = k
 			}
 		}
-		if i < 0 || known&(1<<i) != 0 {
+		if i < 0 || known&p.bits[i] != 0 {
 			return
 		}
 		if fix := g.closest(t); fix != "" {
