@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
@@ -91,16 +92,28 @@ func (b *pngBuffers) Put(v *png.EncoderBuffer) { b.p.Put(v) }
 // the cache, so a burst of them must queue rather than starve the pages.
 var previewSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
-// Write answers with the preview PNG of v, named name, waiting for a
-// drawing slot as long as ctx allows.
+// slotWait is how long a preview waits for a drawing slot before it is
+// answered 503: a burst of distinct URLs gets a quick "come back" instead
+// of a queue that outlives the request deadline.
+var slotWait = 2 * time.Second
+
+// Write answers with the preview PNG of v, named name. It waits for a
+// drawing slot at most slotWait (answering 503 with Retry-After when none
+// frees) and draws under ctx, stopping when the client or the deadline goes.
 func Write(ctx context.Context, w http.ResponseWriter, v web.CompareView, name string) error {
+	t := time.NewTimer(slotWait)
+	defer t.Stop()
 	select {
 	case previewSlots <- struct{}{}:
 		defer func() { <-previewSlots }()
+	case <-t.C:
+		w.Header().Set("Retry-After", "2")
+		http.Error(w, "Too many preview images are being drawn; try again shortly.", http.StatusServiceUnavailable)
+		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("preview image: wait: %w", ctx.Err())
 	}
-	body, err := PNG(v)
+	body, err := PNGContext(ctx, v)
 	if err != nil {
 		return fmt.Errorf("preview image: %w", err)
 	}
@@ -114,13 +127,22 @@ func Write(ctx context.Context, w http.ResponseWriter, v web.CompareView, name s
 }
 
 // PNG draws the preview of a compare view and encodes it.
-func PNG(v web.CompareView) ([]byte, error) {
+func PNG(v web.CompareView) ([]byte, error) { return PNGContext(context.Background(), v) }
+
+// PNGContext is PNG stopping with ctx's error once ctx is done.
+func PNGContext(ctx context.Context, v web.CompareView) ([]byte, error) {
 	im := previewImages.Get().(*previewImage)
 	defer previewImages.Put(im)
-	if err := drawPreview(im.rgba, v); err != nil {
+	if err := drawPreview(ctx, im.rgba, v); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	paletted(im.rgba, im.pal)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	buf.Grow(64 << 10)
 	if err := previewPNGs.Encode(&buf, im.pal); err != nil {
@@ -215,20 +237,47 @@ func (c *canvas) text(face font.Face, col color.Color, x, y, width int, s string
 	d.DrawString(fit(face, s, width))
 }
 
-// fit cuts s, adding an ellipsis, until it is no wider than width.
+// maxRunes is more characters than any line of the preview holds (1,200
+// pixels at a few pixels a glyph): longer text is cut to it before it is
+// measured, so the cost of a line does not grow with the text.
+const maxRunes = 400
+
+// clip cuts s to maxRunes characters, marking a cut with an ellipsis.
+func clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxRunes {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// fit cuts s, adding an ellipsis, until it is no wider than width. The
+// longest prefix that fits is found by bisection over at most maxRunes
+// characters, so a line costs a dozen measures whatever its length.
 func fit(face font.Face, s string, width int) string {
-	max := fixed.I(width)
-	if font.MeasureString(face, s) <= max {
+	limit := fixed.I(width)
+	s = clip(s)
+	if font.MeasureString(face, s) <= limit {
 		return s
 	}
 	r := []rune(s)
-	for len(r) > 0 {
-		r = r[:len(r)-1]
-		if t := string(r) + "…"; font.MeasureString(face, t) <= max {
-			return t
+	// The longest n with r[:n]+"…" fitting; n = 0 always "fits" as "".
+	lo, hi := 0, len(r)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if font.MeasureString(face, string(r[:mid])+"…") <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
 		}
 	}
-	return ""
+	if lo == 0 {
+		return ""
+	}
+	return string(r[:lo]) + "…"
 }
 
 // fill paints a rectangle.
@@ -310,7 +359,7 @@ func differing(v web.CompareView, n int) (rows []previewRow, total, differ int) 
 
 // drawPreview lays out the preview of v on img, a previewW x previewH
 // canvas, all of which it paints.
-func drawPreview(img *image.RGBA, v web.CompareView) error {
+func drawPreview(ctx context.Context, img *image.RGBA, v web.CompareView) error {
 	fonts, err := previewFonts()
 	if err != nil {
 		return err
@@ -325,7 +374,7 @@ func drawPreview(img *image.RGBA, v web.CompareView) error {
 	// The title at the largest size that fits, down to a floor.
 	size := 58.0
 	title := c.face(size, true)
-	for size > 32 && font.MeasureString(title, v.Title) > fixed.I(inner) {
+	for size > 32 && font.MeasureString(title, clip(v.Title)) > fixed.I(inner) {
 		size -= 4
 		title = c.face(size, true)
 	}
@@ -340,6 +389,9 @@ func drawPreview(img *image.RGBA, v web.CompareView) error {
 	c.fill(colSoft, previewMargin-12, top, previewW-previewMargin+12, top+rowH)
 	head := c.face(26, true)
 	for i, s := range cols {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		c.text(head, colFG, previewMargin+featureColW+i*colW, top+35, colW-16, s.Name)
 	}
 	c.text(c.face(22, false), colMuted, previewMargin, top+34, featureColW-16, "Where they differ")
@@ -353,6 +405,9 @@ func drawPreview(img *image.RGBA, v web.CompareView) error {
 		c.text(c.face(30, false), colMuted, previewMargin, y+90, inner, msg)
 	}
 	for _, r := range rows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		c.text(body, colFG, previewMargin, y+34, featureColW-20, r.name)
 		for i := range cols {
 			if i >= len(r.cells) {
