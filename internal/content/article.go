@@ -41,9 +41,9 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 		}
 		switch fd.key {
 		case "title":
-			a.Title, titleLine = f.str(fd), fd.line
+			a.Title, titleLine = f.sized(fd, "title"), fd.line
 		case "summary":
-			a.Summary = f.str(fd)
+			a.Summary = f.sized(fd, "summary")
 		case "systems":
 			for _, s := range f.list(fd) {
 				if t.checkSystem(f, fd.line, s, "systems") {

@@ -72,7 +72,7 @@ func (f *file) pageField(fd field, m *pageMeta, article bool) bool {
 	}
 	switch canon {
 	case "description":
-		m.description = f.str(fd)
+		m.description = f.sized(fd, "summary")
 	case "keywords", "categories", "category":
 		m.tags = append(m.tags, f.list(fd)...)
 	case "weight":

@@ -38,7 +38,7 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		}
 		switch fd.key {
 		case "name":
-			s.Name, nameLine = f.str(fd), fd.line
+			s.Name, nameLine = f.sized(fd, "name"), fd.line
 		case "homepage":
 			s.Homepage = f.str(fd)
 			if s.Homepage != "" && !httpURL(s.Homepage) {
@@ -46,7 +46,7 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 				s.Homepage = ""
 			}
 		case "summary":
-			s.Summary = f.str(fd)
+			s.Summary = f.sized(fd, "summary")
 		case "tags":
 			s.Tags = f.list(fd)
 		case "aliases":

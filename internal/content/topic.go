@@ -46,9 +46,9 @@ func parseTopic(f *file, slug string, src []byte) *topicInfo {
 		seen[fd.key] = true
 		switch fd.key {
 		case "title":
-			t.Title = f.str(fd)
+			t.Title = f.sized(fd, "title")
 		case "summary":
-			t.Summary = f.str(fd)
+			t.Summary = f.sized(fd, "summary")
 		case "categories":
 			cats = &fields[i]
 		case "features":

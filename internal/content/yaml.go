@@ -310,3 +310,27 @@ func (f *file) unknownPageField(fd field, where string, own []string) {
 func (f *file) unknownField(fd field, where string, known []string) {
 	f.addf(fd.line, "unknown field %q in %s%s; known fields: %s", fd.key, where, didYouMean(fd.key, known), strings.Join(known, ", "))
 }
+
+// Length limits of display text, in characters (warn) and bytes (refuse).
+// A name shows in table headers, links and the link-preview image; past
+// the warning it is cut there. Past the refusal it is not a plausible name
+// but a mistake or an attack on every page that shows it.
+var textLimits = map[string]struct{ warn, refuse int }{
+	"name":    {warn: 60, refuse: 1 << 10},
+	"title":   {warn: 120, refuse: 2 << 10},
+	"summary": {warn: 300, refuse: 4 << 10},
+}
+
+// sized reads a display-text field (a name, title or summary, its limits
+// those of kind), warning when it is long and refusing it when absurd.
+func (f *file) sized(fd field, kind string) string {
+	s := f.str(fd)
+	lim := textLimits[kind]
+	switch n := utf8.RuneCountInString(s); {
+	case len(s) > lim.refuse:
+		f.addf(fd.line, "%s is %d bytes long, over the limit of %d: shorten it", fd.key, len(s), lim.refuse)
+	case n > lim.warn:
+		f.warnf(fd.line, "%s is %d characters long, over the %d that show in full: pages and previews cut it", fd.key, n, lim.warn)
+	}
+	return s
+}
