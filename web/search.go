@@ -31,6 +31,11 @@ type SearchView struct {
 	// as "Did you mean …?"; empty when there is none.
 	Suggestion    string
 	SuggestionURL string
+	// Corrected is set when the words as typed found nothing and the hits
+	// are those of this corrected query: "Showing results for Corrected",
+	// with VerbatimURL searching the words as typed.
+	Corrected   string
+	VerbatimURL string
 	// Partial says no document has every word, so the hits have some.
 	Partial bool
 }
@@ -51,6 +56,17 @@ type SearchResult struct {
 	TopicTitle string
 	TopicURL   string
 	Snippet    []SnippetPart
+	// Values are, for a feature, the systems' values (at most a few; the
+	// feature's page, URL, has all), and MoreValues how many are left out.
+	Values     []HitValue
+	MoreValues int
+}
+
+// HitValue is one system's value of a feature, linked to its row.
+type HitValue struct {
+	System string
+	URL    string
+	Cell   CompareCell
 }
 
 // SnippetPart is a piece of a snippet: plain text, wrapped in <mark> when

@@ -43,6 +43,11 @@ func Feature(topic, feature string) string { return Topic(topic) + "/features/" 
 // System is a system's page: /topics/{topic}/{system}.
 func System(topic, system string) string { return Topic(topic) + "/" + system }
 
+// SystemFeature is a feature's row on a system's page.
+func SystemFeature(topic, system, feature string) string {
+	return System(topic, system) + "#feature-" + feature
+}
+
 // Article is an article's page: /articles/{topic}/{article}.
 func Article(topic, article string) string { return Articles + "/" + topic + "/" + article }
 

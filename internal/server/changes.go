@@ -69,7 +69,7 @@ func (s *server) handleTopicChanges(format string) handlerFunc {
 			if system == "" {
 				return link.FeatureRow(t.Slug, feature)
 			}
-			return link.System(t.Slug, system) + "#feature-" + feature
+			return link.SystemFeature(t.Slug, system, feature)
 		}
 		return s.serveChanges(w, r, sc, format)
 	}
@@ -103,7 +103,7 @@ func (s *server) handleSystemChanges(format string) handlerFunc {
 			if system == "" {
 				return link.FeatureRow(t.Slug, feature)
 			}
-			return link.System(t.Slug, sys.Slug) + "#feature-" + feature
+			return link.SystemFeature(t.Slug, sys.Slug, feature)
 		}
 		return s.serveChanges(w, r, sc, format)
 	}

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +58,10 @@ type searchParams struct {
 	text                string
 	kind, topic, system string
 	page, perPage       int
-	perPageSet          bool // per_page was given (API only)
+	perPageSet          bool // per_page (or limit) was given (API only)
+	// verbatim turns typo correction off (verbatim=1): the link "search
+	// instead for" of a corrected search.
+	verbatim bool
 }
 
 // url is the search at base with p's parameters, page 1 omitted.
@@ -76,6 +81,9 @@ func (p searchParams) url(base string) string {
 	}
 	if p.page > 1 {
 		v.Set("page", strconv.Itoa(p.page))
+	}
+	if p.verbatim {
+		v.Set("verbatim", "1")
 	}
 	if p.perPageSet {
 		v.Set("per_page", strconv.Itoa(p.perPage))
@@ -145,10 +153,18 @@ func parseSearch(r *http.Request, api bool) (searchParams, error) {
 		}
 		p.page = n
 	}
-	if s := v.Get("per_page"); api && s != "" {
+	switch v.Get("verbatim") {
+	case "", "0":
+	case "1":
+		p.verbatim = true
+	default:
+		return p, invalidSearch("verbatim is 1 (search the words as typed) or 0.", fmt.Errorf("search verbatim %q", v.Get("verbatim")))
+	}
+	// limit is per_page by the name the search box's script uses.
+	if s := cmp.Or(v.Get("per_page"), v.Get("limit")); api && s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxSearchPerPage {
-			return p, invalidSearch(fmt.Sprintf("per_page goes from 1 to %d.", maxSearchPerPage),
+			return p, invalidSearch(fmt.Sprintf("per_page (or limit) goes from 1 to %d.", maxSearchPerPage),
 				fmt.Errorf("search per_page %q", s))
 		}
 		p.perPage, p.perPageSet = n, true
@@ -164,7 +180,7 @@ func (s *server) runSearch(ctx context.Context, p searchParams) (kb.SearchResult
 	start := time.Now()
 	res, err := s.search.Search(ctx, kb.SearchQuery{
 		Text: p.text, Kind: p.kind, Topic: p.topic, System: p.system,
-		Page: p.page, PerPage: p.perPage,
+		Page: p.page, PerPage: p.perPage, Verbatim: p.verbatim,
 	})
 	s.metrics.ObserveSearch(time.Since(start), err)
 	if err != nil {
@@ -220,7 +236,15 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		v.NextURL = p.withPage(p.page + 1).url(link.Search)
 	}
 	v.Partial = res.Partial
-	if res.Suggestion != "" && res.Suggestion != p.text {
+	switch {
+	case res.Corrected:
+		// The results are those of the corrected query; the reader may
+		// still ask for the words as typed.
+		v.Corrected = res.Suggestion
+		sp := p
+		sp.verbatim, sp.page = true, 1
+		v.VerbatimURL = sp.url(link.Search)
+	case res.Suggestion != "" && res.Suggestion != p.text:
 		v.Suggestion = res.Suggestion
 		sp := p
 		sp.text, sp.page = res.Suggestion, 1
@@ -232,8 +256,9 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			systems[h.System] = h.Title
 		}
 	}
+	values := s.featureValues(ctx, res.Hits)
 	for _, h := range res.Hits {
-		v.Hits = append(v.Hits, web.SearchResult{
+		r := web.SearchResult{
 			Title:      h.Title,
 			URL:        hitURL(h),
 			Kind:       h.Kind,
@@ -242,7 +267,11 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			TopicTitle: orSlug(topics[h.Topic], h.Topic),
 			TopicURL:   link.Topic(h.Topic),
 			Snippet:    snippetParts(h.Snippet),
-		})
+		}
+		if key, ok := featureKey(h); ok {
+			r.Values, r.MoreValues = values.of(h.Topic, key)
+		}
+		v.Hits = append(v.Hits, r)
 	}
 	v.Facets = searchFacets(p, res.Facets, topics, systems)
 	return s.render(w, r, http.StatusOK, web.SearchPage(v))
@@ -352,6 +381,57 @@ func hitURL(h kb.SearchHit) string {
 	return u
 }
 
+// featureKey is the feature key of a feature's hit.
+func featureKey(h kb.SearchHit) (string, bool) {
+	if h.Doc != "feature" {
+		return "", false
+	}
+	return strings.CutPrefix(h.Anchor, "feature-")
+}
+
+// hitValuesMax is how many systems' values a feature's card shows; the
+// feature's page has them all.
+const hitValuesMax = 8
+
+// hitValues are the values of the features hit, by topic and key.
+type hitValues map[[2]string][]web.HitValue
+
+// of is a feature's values, at most hitValuesMax, and how many more.
+func (hv hitValues) of(topic, key string) ([]web.HitValue, int) {
+	all := hv[[2]string{topic, key}]
+	if len(all) > hitValuesMax {
+		return all[:hitValuesMax], len(all) - hitValuesMax
+	}
+	return all, 0
+}
+
+// featureValues reads each system's value of the features among hits, one
+// read per topic, so a feature's card shows who has it. A failed read
+// leaves the cards without values: the search still answers.
+func (s *server) featureValues(ctx context.Context, hits []kb.SearchHit) hitValues {
+	keys := map[string][]string{}
+	for _, h := range hits {
+		if key, ok := featureKey(h); ok && !slices.Contains(keys[h.Topic], key) {
+			keys[h.Topic] = append(keys[h.Topic], key)
+		}
+	}
+	out := hitValues{}
+	for topic, ks := range keys {
+		systems, err := s.store.ListSystemCells(ctx, topic, ks)
+		if err != nil {
+			s.log.DebugContext(ctx, "feature values for search", "topic", topic, "err", err)
+			continue
+		}
+		for _, sys := range systems {
+			for _, k := range ks {
+				id := [2]string{topic, k}
+				out[id] = append(out[id], web.HitValue{System: sys.Name, URL: link.SystemFeature(topic, sys.Slug, k), Cell: webCell(sys.Cell(k))})
+			}
+		}
+	}
+	return out
+}
+
 // kindLabel names the kind of section a hit is in.
 func kindLabel(h kb.SearchHit) string {
 	switch h.Kind {
@@ -363,6 +443,9 @@ func kindLabel(h kb.SearchHit) string {
 		return "Use cases"
 	case "feature":
 		return "Feature"
+	}
+	if h.Doc == "article" {
+		return "Article"
 	}
 	if h.Anchor == "" {
 		return "Overview"
@@ -398,7 +481,10 @@ type apiSearch struct {
 	Hits       []apiSearchHit  `json:"hits"`
 	Facets     apiSearchFacets `json:"facets"`
 	Suggestion string          `json:"suggestion"`
-	Partial    bool            `json:"partial"`
+	// Corrected says the hits are those of Suggestion, the query as typed
+	// having found nothing (verbatim=1 asks for the words as typed).
+	Corrected bool `json:"corrected"`
+	Partial   bool `json:"partial"`
 }
 
 type apiSearchFilter struct {
@@ -461,7 +547,7 @@ func (s *server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		out.Total, out.Pages = res.Total, pageCount(res.Total, p.perPage)
-		out.Suggestion, out.Partial = res.Suggestion, res.Partial
+		out.Suggestion, out.Corrected, out.Partial = res.Suggestion, res.Corrected, res.Partial
 		for _, h := range res.Hits {
 			hit := apiSearchHit{
 				Doc: h.Doc, Topic: h.Topic, System: h.System, Article: h.Article,

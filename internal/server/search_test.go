@@ -126,7 +126,7 @@ func TestSearchResults(t *testing.T) {
 		"/topics/python-web-frameworks/features/orm",
 	})
 	check("titles", texts(doc, "hit-link"), []string{"Django", "Choosing a framework", "ORM"})
-	check("kinds", texts(doc, "hit-kind"), []string{"Pros", "Section", "Feature"})
+	check("kinds", texts(doc, "hit-kind"), []string{"Pros", "Article", "Feature"})
 	check("headings", texts(doc, "hit-heading"), []string{"Databases"}) // the others repeat the title
 	check("topics", texts(doc, "hit-topic"), []string{"Python web frameworks", "Python web frameworks", "Python web frameworks"})
 	check("facets", attrs(doc, "facet-link", "href"), []string{
