@@ -15,6 +15,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrInvalid is returned for input that can never succeed (bad slug, bad filter).
 	ErrInvalid = errors.New("invalid")
+	// ErrUnavailable is returned when a store a request needs does not
+	// answer (a database that is down or too slow): try again later.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // Support is how far a system supports a feature.

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"versa/internal/kb"
+	"versa/internal/link"
 	"versa/web"
 )
 
@@ -77,8 +78,20 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.writeErrorPage(w, r, status, pe.message, pe.links)
 		return
 	}
+	if errors.Is(err, kb.ErrUnavailable) {
+		// A store that is down comes back by itself: say when to retry.
+		w.Header().Set("Retry-After", "30")
+		s.writeErrorPage(w, r, status, unavailableMessage, []web.Crumb{{Title: "Topics", URL: link.Home}})
+		return
+	}
 	s.writeError(w, r, status)
 }
+
+// unavailableMessage is the 503 page of a request whose store is down:
+// with replicas that is the shared database of pinned snapshots, while
+// each replica's content pages still work.
+const unavailableMessage = "Pinned snapshots are kept in a database that is not answering at the moment. " +
+	"The topics and comparisons themselves still work; try this again in a minute."
 
 // statusOf maps an error to the HTTP status the reader gets.
 func statusOf(err error) int {
@@ -91,7 +104,7 @@ func statusOf(err error) int {
 		return http.StatusMethodNotAllowed
 	case errors.As(err, new(*http.MaxBytesError)):
 		return http.StatusRequestEntityTooLarge // a body past limitRequests' cap
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, kb.ErrUnavailable):
 		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
