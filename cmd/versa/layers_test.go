@@ -11,16 +11,17 @@ import (
 // -> internal/server -> web. Only cmd/versa imports everything.
 func TestLayers(t *testing.T) {
 	forbidden := map[string][]string{
-		"versa/internal/kb":      {"versa/"},
-		"versa/internal/link":    {"versa/"},
-		"versa/deploy":           {"versa/"},
-		"versa/internal/history": {"versa/"},
-		"versa/internal/content": {"versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "versa/web"},
-		"versa/internal/sqlite":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/search", "versa/internal/server", "versa/web"},
-		"versa/internal/search":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/server", "versa/web"},
-		"versa/internal/ingest":  {"versa/internal/sqlite", "versa/internal/server", "versa/web"},
-		"versa/internal/server":  {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search"},
-		"versa/web":              {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "github.com/yuin/goldmark", "github.com/go-chi/chi"},
+		"versa/internal/kb":       {"versa/"},
+		"versa/internal/link":     {"versa/"},
+		"versa/deploy":            {"versa/"},
+		"versa/internal/history":  {"versa/"},
+		"versa/internal/postgres": {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "versa/web"},
+		"versa/internal/content":  {"versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "versa/web"},
+		"versa/internal/sqlite":   {"versa/internal/content", "versa/internal/ingest", "versa/internal/search", "versa/internal/server", "versa/web"},
+		"versa/internal/search":   {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/server", "versa/web"},
+		"versa/internal/ingest":   {"versa/internal/sqlite", "versa/internal/server", "versa/web"},
+		"versa/internal/server":   {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search"},
+		"versa/web":               {"versa/internal/content", "versa/internal/ingest", "versa/internal/sqlite", "versa/internal/search", "versa/internal/server", "github.com/yuin/goldmark", "github.com/go-chi/chi"},
 	}
 	// The leaf packages of the server serve it and never call back up into it
 	// (nor into the layers below the server's).
