@@ -270,29 +270,36 @@ func budgetCompare(v *web.CompareView, c *compareTarget) error {
 	return nil
 }
 
-// budgetSystem cuts a system page's feature table to its row budget.
-func budgetSystem(v *web.SystemView, rv rowView, link func(rowView) string) error {
-	cats := make([]tableCategory, len(v.Groups))
-	for i, g := range v.Groups {
-		cats[i] = tableCategory{key: g.Key, title: g.Title, keys: make([]string, len(g.Rows))}
-		for j, row := range g.Rows {
-			cats[i].keys[j] = row.Key
-		}
+// budgetFeatures applies the row budget to a table whose rows are the
+// features of cats, whatever their cells: it returns the features a page
+// shows, in order, for the store to read only their cells, or nil when the
+// whole table fits on one page.
+func budgetFeatures(cats []categoryFeatures, budget int, rv rowView, link func(rowView) string) ([]kb.Feature, budgeted, error) {
+	tc := make([]tableCategory, len(cats))
+	for i, c := range cats {
+		tc[i] = tableCategory{key: c.key, title: c.title, keys: keysOf(c.features)}
 	}
-	b, err := applyBudget(cats, rowBudget, rv, link)
+	b, err := applyBudget(tc, budget, rv, link)
 	if err != nil || b.index == nil {
-		return err
+		return nil, b, err
 	}
-	v.Index, v.Pager = b.index, b.pager
-	var groups []web.FeatureGroup
-	for i, g := range v.Groups {
-		if len(b.keep[i]) > 0 {
-			g.Rows = pick(g.Rows, b.keep[i])
-			groups = append(groups, g)
-		}
+	shown := []kb.Feature{}
+	for i, c := range cats {
+		shown = append(shown, pick(c.features, b.keep[i])...)
 	}
-	v.Groups = groups
-	return nil
+	return shown, b, nil
+}
+
+// keysOf is the keys of fs, nil for nil.
+func keysOf(fs []kb.Feature) []string {
+	if fs == nil {
+		return nil
+	}
+	keys := make([]string, len(fs))
+	for i, f := range fs {
+		keys[i] = f.Key
+	}
+	return keys
 }
 
 // budgetTopic cuts a topic page's feature list to its row budget. The

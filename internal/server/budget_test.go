@@ -231,9 +231,9 @@ func BenchmarkWideTopicPages(b *testing.B) {
 	pages := map[string]string{
 		"topic":         "/topics/wide",
 		"system":        "/topics/wide/s1",
-		"system-group":  "/topics/wide/s1?group=c2:g12&page=2",
+		"system-group":  "/topics/wide/s1?group=c2%3Ag12&page=2",
 		"compare":       "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4",
-		"compare-group": "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?group=c2:g12.h3",
+		"compare-group": "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?group=c2%3Ag12.h3",
 		"feature":       "/topics/wide/features/g3.h7.f3350",
 	}
 	for _, cache := range []struct {

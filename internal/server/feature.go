@@ -95,7 +95,7 @@ func (s *server) findFeature(r *http.Request) (kb.Topic, kb.Feature, []kb.System
 			fmt.Errorf("feature %q of topic %q: %w", key, t.Slug, kb.ErrNotFound))
 	}
 	f := t.Features[i]
-	systems, err := s.store.ListSystemCells(r.Context(), t.Slug, []string{f.Key})
+	systems, err := s.store.ListSystemsWith(r.Context(), t.Slug, nil, []string{f.Key})
 	if err != nil {
 		return t, f, nil, fmt.Errorf("list systems: %w", err)
 	}

@@ -67,7 +67,17 @@ func systemLinks(t kb.Topic, all []kb.System) []web.Crumb {
 // answered with a permanent redirect to path(topic, new slug) with r's
 // query, and moved; an unknown one is the 404 that lists the systems.
 func (s *server) findSystem(w http.ResponseWriter, r *http.Request, t kb.Topic, slug string, path func(topic, slug string) string) (sys kb.System, moved bool, err error) {
-	sys, err = s.store.FindSystem(r.Context(), t.Slug, slug)
+	return s.findSystemWith(w, r, t, slug, path, nil)
+}
+
+// findSystemWith is findSystem reading the cells of the given features only
+// (as ScopedReader does), or every cell when features is nil.
+func (s *server) findSystemWith(w http.ResponseWriter, r *http.Request, t kb.Topic, slug string, path func(topic, slug string) string, features []string) (sys kb.System, moved bool, err error) {
+	if features == nil {
+		sys, err = s.store.FindSystem(r.Context(), t.Slug, slug)
+	} else {
+		sys, err = s.store.FindSystemWith(r.Context(), t.Slug, slug, features)
+	}
 	if errors.Is(err, kb.ErrNotFound) {
 		if moved, aerr := s.followAlias(w, r, t.Slug, kb.AliasSystem, slug, path); moved || aerr != nil {
 			return sys, moved, aerr

@@ -23,9 +23,25 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sys, moved, err := s.findSystem(w, r, topic, slug, link.System)
+	// Over the row budget, the page shows one group of rows: only their
+	// cells are read. A bad group or page is answered after the system's
+	// own 404 or redirect.
+	rv, rowsErr := parseRowView(r.URL.Query())
+	var shown []kb.Feature
+	var b budgeted
+	if rowsErr == nil {
+		shown, b, rowsErr = budgetFeatures(byCategory(topic), rowBudget, rv, func(rv rowView) string { return rv.encode(link.System(topicSlug, slug)) })
+	}
+	read := keysOf(shown)
+	if rowsErr != nil {
+		read = []string{}
+	}
+	sys, moved, err := s.findSystemWith(w, r, topic, slug, link.System, read)
 	if moved || err != nil {
 		return err
+	}
+	if rowsErr != nil {
+		return rowsErr
 	}
 	all, err := s.store.ListSystemNames(ctx, topicSlug) // for the compare links
 	if err != nil {
@@ -35,14 +51,11 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list articles: %w", err)
 	}
+	if shown != nil {
+		topic.Features = shown
+	}
 	v := buildSystem(topic, sys, all, articles)
-	rv, err := parseRowView(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	if err := budgetSystem(&v, rv, func(rv rowView) string { return rv.encode(link.System(topicSlug, slug)) }); err != nil {
-		return err
-	}
+	v.Index, v.Pager = b.index, b.pager
 	v.Site = s.site(ctx)
 	if s.history != nil {
 		v.ChangesURL = link.SystemChanges(topic.Slug, sys.Slug)

@@ -151,7 +151,7 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	// Only the cells of the columns shown, scored or sorted on are read: a
 	// topic of 400 systems by 550 features has 220,000.
 	shown := topicColumns(topic, q)
-	systems, err := s.store.ListSystemCells(ctx, topicSlug, shown)
+	systems, err := s.store.ListSystemsWith(ctx, topicSlug, nil, shown)
 	if err != nil {
 		return fmt.Errorf("list systems: %w", err)
 	}

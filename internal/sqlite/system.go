@@ -105,30 +105,91 @@ func (r *Reader) systems(ctx context.Context, topic string, slugs, features []st
 	if err != nil {
 		return nil, nil, err
 	}
-	var filter sql.NullString
-	if slugs != nil {
-		filter = sql.NullString{String: slugsJSON(slugs), Valid: true}
+	scope := newSystemScope(topic, slugs, features)
+	ss, ids, err := r.systemRows(ctx, scope)
+	if err != nil || len(ss) == 0 {
+		return ss, nil, err
 	}
-	args := []any{topic, filter}
-	const where = `s.topic = ?1 AND (?2 IS NULL OR s.slug IN (SELECT value FROM json_each(?2)))`
+	for i := range ss {
+		ss[i].Cells = make([]kb.Cell, len(keys))
+		for j, k := range keys {
+			ss[i].Cells[j] = kb.Cell{Feature: k, Support: kb.SupportUnknown}
+		}
+	}
+	position := make(map[string]int, len(keys))
+	for i, k := range keys {
+		position[k] = i
+	}
+	index := systemIndex(ids)
+	// With features, the (system_id, feature) key finds each cell: a few
+	// lookups a system rather than a scan of all its cells.
+	err = r.cellRows(ctx, scope, `
+		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source
+		FROM systems s JOIN cells c ON c.system_id = s.id
+		WHERE `+scopeWhere+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))`,
+		func(id int64, c kb.Cell) {
+			i, ok := index[id]
+			j, known := position[c.Feature]
+			if ok && known {
+				ss[i].Cells[j] = c
+			}
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := r.tagsAndAliases(ctx, scope, ss, ids); err != nil {
+		return nil, nil, err
+	}
+	return ss, ids, nil
+}
 
+// systemScope is what a read of systems asks for: the systems of a topic
+// named by slugs (every one when nil) and the cells of the given features
+// (every one when nil), as the query arguments ?1, ?2 and ?3.
+type systemScope struct {
+	topic                string
+	filter, onlyFeatures sql.NullString
+}
+
+func newSystemScope(topic string, slugs, features []string) systemScope {
+	sc := systemScope{topic: topic}
+	if slugs != nil {
+		sc.filter = sql.NullString{String: slugsJSON(slugs), Valid: true}
+	}
+	if features != nil {
+		sc.onlyFeatures = sql.NullString{String: slugsJSON(features), Valid: true}
+	}
+	return sc
+}
+
+func (sc systemScope) args() []any { return []any{sc.topic, sc.filter, sc.onlyFeatures} }
+
+// scopeWhere picks the systems s of a scope.
+const scopeWhere = `s.topic = ?1 AND (?2 IS NULL OR s.slug IN (SELECT value FROM json_each(?2)))`
+
+// systemIndex maps each system id to its place in ids.
+func systemIndex(ids []int64) map[int64]int {
+	index := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		index[id] = i
+	}
+	return index
+}
+
+// systemRows reads the systems of a scope, sorted by name, without cells,
+// tags or aliases, and their ids.
+func (r *Reader) systemRows(ctx context.Context, sc systemScope) ([]kb.System, []int64, error) {
 	ss := []kb.System{}
 	var ids []int64
-	index := make(map[int64]int)
-	err = queryRows(ctx, r.tx, `
+	err := queryRows(ctx, r.tx, `
 		SELECT s.id, s.slug, s.name, s.homepage, s.summary, s.path FROM systems s
-		WHERE `+where+`
-		ORDER BY s.name COLLATE NOCASE, s.slug`, args, func(rows *sql.Rows) error {
+		WHERE `+scopeWhere+`
+		ORDER BY s.name COLLATE NOCASE, s.slug`, sc.args()[:2], func(rows *sql.Rows) error {
 		var id int64
-		s := kb.System{Topic: topic}
+		s := kb.System{Topic: sc.topic}
 		if err := rows.Scan(&id, &s.Slug, &s.Name, &s.Homepage, &s.Summary, &s.Path); err != nil {
 			return err
 		}
-		s.Cells = make([]kb.Cell, len(keys))
-		for i, k := range keys {
-			s.Cells[i] = kb.Cell{Feature: k, Support: kb.SupportUnknown}
-		}
-		index[id] = len(ss)
 		ss = append(ss, s)
 		ids = append(ids, id)
 		return nil
@@ -136,63 +197,53 @@ func (r *Reader) systems(ctx context.Context, topic string, slugs, features []st
 	if err != nil {
 		return nil, nil, fmt.Errorf("systems: %w", err)
 	}
-	if len(ss) == 0 {
-		return ss, nil, nil
-	}
+	return ss, ids, nil
+}
 
-	position := make(map[string]int, len(keys))
-	for i, k := range keys {
-		position[k] = i
-	}
-	var only sql.NullString
-	if features != nil {
-		only = sql.NullString{String: slugsJSON(features), Valid: true}
-	}
-	// With features, the (system_id, feature) key finds each cell: a few
-	// lookups a system rather than a scan of all its cells.
-	err = queryRows(ctx, r.tx, `
-		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source
-		FROM systems s JOIN cells c ON c.system_id = s.id
-		WHERE `+where+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))`,
-		[]any{topic, filter, only}, func(rows *sql.Rows) error {
-			var id int64
-			var support string
-			var c kb.Cell
-			if err := rows.Scan(&id, &c.Feature, &support, &c.Value, &c.Note, &c.Since, &c.Via, &c.Source); err != nil {
-				return err
-			}
-			c.Support = kb.Support(support)
-			i, ok := index[id]
-			j, known := position[c.Feature]
-			if ok && known {
-				ss[i].Cells[j] = c
-			}
-			return nil
-		})
+// cellRows runs a query of cells (system id, feature, support, value, note,
+// since, via, source) over a scope's arguments and calls add for each.
+func (r *Reader) cellRows(ctx context.Context, sc systemScope, query string, add func(id int64, c kb.Cell)) error {
+	err := queryRows(ctx, r.tx, query, sc.args(), func(rows *sql.Rows) error {
+		var id int64
+		var support string
+		var c kb.Cell
+		if err := rows.Scan(&id, &c.Feature, &support, &c.Value, &c.Note, &c.Since, &c.Via, &c.Source); err != nil {
+			return err
+		}
+		c.Support = kb.Support(support)
+		add(id, c)
+		return nil
+	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("cells: %w", err)
+		return fmt.Errorf("cells: %w", err)
 	}
+	return nil
+}
 
+// tagsAndAliases fills the tags and aliases of the systems ss (of ids),
+// read in a scope.
+func (r *Reader) tagsAndAliases(ctx context.Context, sc systemScope, ss []kb.System, ids []int64) error {
+	args := sc.args()[:2]
 	tags, err := lists[int64](ctx, r.tx, `
 		SELECT t.owner_id, t.tag FROM systems s
 		JOIN tags t ON t.owner_kind = 'system' AND t.owner_id = s.id
-		WHERE `+where+`
+		WHERE `+scopeWhere+`
 		ORDER BY t.owner_id, t.position`, args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tags: %w", err)
+		return fmt.Errorf("tags: %w", err)
 	}
 	aliases, err := lists[string](ctx, r.tx, `
 		SELECT to_slug, from_slug FROM aliases
 		WHERE topic = ?1 AND kind = 'system' AND (?2 IS NULL OR to_slug IN (SELECT value FROM json_each(?2)))
 		ORDER BY to_slug, position`, args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("aliases: %w", err)
+		return fmt.Errorf("aliases: %w", err)
 	}
 	for i := range ss {
 		ss[i].Tags = tags[ids[i]]
 		ss[i].Aliases = aliases[ss[i].Slug]
 	}
-	return ss, ids, nil
+	return nil
 }
 
 // sections returns the sections of a system or an article (kind is

@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"versa/internal/kb"
+)
+
+// Scoped reads: the systems of a topic with only the cells a page shows.
+// Unlike ListSystemCells, a feature with nothing stored has no cell at all
+// (kb.System.Cell reads it as unknown), so a page of 300 rows of a topic of
+// 25,000 features, or one feature across 500 systems, reads and allocates
+// those cells alone, not a cell for every feature of every system.
+
+// ListSystemsWith returns the systems of topic named by slugs, in that
+// order (every system, sorted by name, when slugs is nil), with tags and
+// aliases and the stored cells of the given features (of every feature
+// when features is nil), in the topic's feature order; no sections. A
+// missing system is kb.ErrNotFound with its slug in the message, as is an
+// unknown topic.
+func (db *DB) ListSystemsWith(ctx context.Context, topic string, slugs, features []string) ([]kb.System, error) {
+	return read(ctx, db, func(r *Reader) ([]kb.System, error) { return r.ListSystemsWith(ctx, topic, slugs, features) })
+}
+
+// FindSystemWith is FindSystem with the stored cells of the given features
+// only (every feature when features is nil), as ListSystemsWith reads them.
+func (db *DB) FindSystemWith(ctx context.Context, topic, slug string, features []string) (kb.System, error) {
+	return read(ctx, db, func(r *Reader) (kb.System, error) { return r.FindSystemWith(ctx, topic, slug, features) })
+}
+
+// ListSystemsWith is DB.ListSystemsWith within r's snapshot.
+func (r *Reader) ListSystemsWith(ctx context.Context, topic string, slugs, features []string) ([]kb.System, error) {
+	ss, _, err := r.scopedSystems(ctx, topic, slugs, features)
+	if err != nil {
+		return nil, fmt.Errorf("list systems of topic %q: %w", topic, err)
+	}
+	return ss, nil
+}
+
+// FindSystemWith is DB.FindSystemWith within r's snapshot.
+func (r *Reader) FindSystemWith(ctx context.Context, topic, slug string, features []string) (kb.System, error) {
+	ss, ids, err := r.scopedSystems(ctx, topic, []string{slug}, features)
+	if err != nil {
+		return kb.System{}, fmt.Errorf("find system %q in topic %q: %w", slug, topic, err)
+	}
+	s := ss[0]
+	if s.Sections, err = r.sections(ctx, kb.AliasSystem, ids[0]); err != nil {
+		return kb.System{}, fmt.Errorf("find system %q in topic %q: %w", slug, topic, err)
+	}
+	return s, nil
+}
+
+// scopedSystems reads the systems and cells of ListSystemsWith, and the
+// systems' ids.
+func (r *Reader) scopedSystems(ctx context.Context, topic string, slugs, features []string) ([]kb.System, []int64, error) {
+	if err := r.topicExists(ctx, topic); err != nil {
+		return nil, nil, err
+	}
+	sc := newSystemScope(topic, slugs, features)
+	ss, ids, err := r.systemRows(ctx, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	index := systemIndex(ids)
+	// The join with features keeps the topic's features only, in their
+	// order; with features given, the (system_id, feature) key finds each
+	// cell.
+	err = r.cellRows(ctx, sc, `
+		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source
+		FROM systems s JOIN cells c ON c.system_id = s.id
+		JOIN features f ON f.topic = s.topic AND f.key = c.feature
+		WHERE `+scopeWhere+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))
+		ORDER BY c.system_id, f.position`,
+		func(id int64, c kb.Cell) {
+			if i, ok := index[id]; ok {
+				ss[i].Cells = append(ss[i].Cells, c)
+			}
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := r.tagsAndAliases(ctx, sc, ss, ids); err != nil {
+		return nil, nil, err
+	}
+	if slugs == nil {
+		return ss, ids, nil
+	}
+	// In the order asked.
+	at := make(map[string]int, len(ss))
+	for i, s := range ss {
+		at[s.Slug] = i
+	}
+	out, outIDs := make([]kb.System, 0, len(slugs)), make([]int64, 0, len(slugs))
+	for _, slug := range slugs {
+		i, ok := at[slug]
+		if !ok {
+			return nil, nil, fmt.Errorf("system %q in topic %q: %w", slug, topic, kb.ErrNotFound)
+		}
+		out, outIDs = append(out, ss[i]), append(outIDs, ids[i])
+	}
+	return out, outIDs, nil
+}
+
+// topicExists is kb.ErrNotFound when there is no topic of that slug.
+func (r *Reader) topicExists(ctx context.Context, topic string) error {
+	var one int
+	err := r.tx.QueryRowContext(ctx, `SELECT 1 FROM topics WHERE slug = ?`, topic).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("topic %q: %w", topic, kb.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("topic %q: %w", topic, err)
+	}
+	return nil
+}
