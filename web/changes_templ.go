@@ -556,7 +556,7 @@ func changeItem(c ChangeItem) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cell(*c.Old).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cellValue(*c.Old).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -564,7 +564,7 @@ func changeItem(c ChangeItem) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cell(*c.New).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cellValue(*c.New).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,5 +1,7 @@
 package web
 
+import "strings"
+
 // CompareView is a side-by-side table of systems of one topic. The server
 // computes everything, including every control's URL, so that each control
 // is a plain link or GET form and the URL always says what is on screen.
@@ -20,6 +22,7 @@ type CompareView struct {
 	RowPrefix   string // a row's id is RowPrefix + feature key ("feature-" on the compare page)
 	DiffURL     string // the same view with "differences only" toggled
 	Hidden      int    // rows hidden by differences only
+	Same        int    // rows the same in every column, which differences only hides
 	Categories  []CategoryOption
 	AllCatsURL  string // the view without a category filter
 	Needs       []NeedChip
@@ -135,18 +138,79 @@ func SupportLabel(s string) string {
 	return "unknown"
 }
 
-// supportIcon is the symbol shown before the word; it is decorative, the
-// word carries the meaning.
-func supportIcon(s string) string {
-	switch s {
-	case "yes":
-		return "✔"
-	case "partial":
-		return "◐"
-	case "plugin":
-		return "⊕"
-	case "no":
-		return "✘"
+// note is the footnote numbered n, or nil for 0. The notes of one view are
+// numbered in a run (after those of earlier tables on the page), so the
+// number gives the index.
+func (v CompareView) note(n int) *Footnote {
+	if n <= 0 || len(v.Footnotes) == 0 {
+		return nil
 	}
-	return "–"
+	if i := n - v.Footnotes[0].N; i >= 0 && i < len(v.Footnotes) && v.Footnotes[i].N == n {
+		return &v.Footnotes[i]
+	}
+	for i := range v.Footnotes {
+		if v.Footnotes[i].N == n {
+			return &v.Footnotes[i]
+		}
+	}
+	return nil
+}
+
+// NeedsKey is the key of the "Your needs" group that leads the table when
+// the view has needs.
+const NeedsKey = "your-needs"
+
+// shownGroups are the groups as the table shows them: the rows of the
+// needs asked for pulled out of their categories into a first group, "Your
+// needs", in the order the needs were asked; the other rows stay where
+// they were. The exports keep the topic's order.
+func (v CompareView) shownGroups() []CompareGroup {
+	if len(v.Needs) == 0 {
+		return v.Groups
+	}
+	needed := map[string]CompareRow{}
+	out := make([]CompareGroup, 0, len(v.Groups)+1)
+	out = append(out, CompareGroup{Key: NeedsKey, Title: "Your needs"})
+	for _, g := range v.Groups {
+		rest := make([]CompareRow, 0, len(g.Rows))
+		for _, r := range g.Rows {
+			if r.Needed {
+				needed[r.Key] = r
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		if len(rest) > 0 {
+			out = append(out, CompareGroup{Key: g.Key, Title: g.Title, Rows: rest})
+		}
+	}
+	for _, n := range v.Needs {
+		if r, ok := needed[n.Key]; ok {
+			out[0].Rows = append(out[0].Rows, r)
+		}
+	}
+	if len(out[0].Rows) == 0 {
+		return out[1:]
+	}
+	return out
+}
+
+// noteText is a cell's note, via and since in one run of text, ending in
+// the separator before the source link when there is one.
+func noteText(n *Footnote) string {
+	var parts []string
+	if n.Note != "" {
+		parts = append(parts, n.Note)
+	}
+	if n.Via != "" {
+		parts = append(parts, "via "+n.Via)
+	}
+	if n.Since != "" {
+		parts = append(parts, "since "+n.Since)
+	}
+	text := strings.Join(parts, " · ")
+	if text != "" && n.Source != "" {
+		text += " · "
+	}
+	return text
 }

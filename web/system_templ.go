@@ -512,7 +512,7 @@ func SystemPage(v SystemView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = cell(row.Cell).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = cellValue(row.Cell).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -45,6 +45,9 @@ type Page struct {
 	// rel="alternate"> with FeedTitle; empty for none.
 	Feed      string
 	FeedTitle string
+	// Wide lets the page use the whole width of the window (the compare
+	// table); other pages keep a readable measure.
+	Wide bool
 	// Source is the content file the page is made from, relative to the
 	// content folder; with Site.EditBase it gives the "Edit this page" link.
 	Source string
@@ -170,4 +173,12 @@ func (p Page) absolute(path string) string {
 		return path
 	}
 	return p.Site.Base + path
+}
+
+// mainClass is the class of the page's <main>.
+func mainClass(p Page) string {
+	if p.Wide {
+		return "wide"
+	}
+	return ""
 }

@@ -355,7 +355,7 @@ func compareFilters(v *web.CompareView, t kb.Topic, slugs []string, q compareQue
 // compareRows groups the features the filters keep by category, in the
 // topic's order (features of no category last, under "Other", unless
 // categories were chosen), dropping rows that are all the same under
-// ?diff=1 (counted in Hidden), and numbers the notes from notesBefore+1.
+// ?diff=1 (counted in Hidden; Same counts them either way), and numbers the notes from notesBefore+1.
 func compareRows(v *web.CompareView, t kb.Topic, systems []kb.System, q compareQuery, notesBefore int) {
 	groups := map[string]*web.CompareGroup{}
 	var order []string
@@ -385,6 +385,9 @@ func compareRows(v *web.CompareView, t kb.Topic, systems []kb.System, q compareQ
 			if i > 0 && !cells[i].Same(cells[0]) {
 				same = false
 			}
+		}
+		if same {
+			v.Same++
 		}
 		if q.diff && same {
 			v.Hidden++
