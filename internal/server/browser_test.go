@@ -32,7 +32,9 @@ import (
 // them it skips, except under CI=true, where it fails.
 func TestBrowser(t *testing.T) {
 	bin := chromiumPath(t)
-	ts := httptest.NewServer(realServer(t, "../../content"))
+	// The bundled content, and a search that answers with sample hits, so
+	// that the search page is laid out with results.
+	ts := httptest.NewServer(realServerConfig(t, "../../content", Config{Search: &fakeSearcher{res: sampleResults()}}))
 	defer ts.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -352,7 +354,7 @@ func TestBrowser(t *testing.T) {
 			Cut                   []string // rows not shown whole
 			Sticky                []string // cells still sticky
 			Shown                 []string // controls still shown
-			Notes                 int
+			Notes                 int // cell notes printed, open or not
 		}
 		pages := []struct{ path, artifact string }{
 			{comparePath, "compare-django-vs-flask-vs-fastapi.pdf"},
@@ -378,7 +380,9 @@ func TestBrowser(t *testing.T) {
 					TableRight: table.getBoundingClientRect().right,
 					DocWide: document.documentElement.scrollWidth, Inner: window.innerWidth,
 					Rows: 0, Cut: [], Sticky: [], Shown: [],
-					Notes: document.querySelectorAll(".footnotes li").length
+					Notes: Array.prototype.filter.call(document.querySelectorAll("td details > span"), function (s) {
+						return s.getBoundingClientRect().height > 0;
+					}).length
 				};
 				table.querySelectorAll("tr[id^='feature-']").forEach(function (tr) {
 					l.Rows++;
@@ -428,7 +432,7 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("%s: printed controls and links: %v, want them hidden", p.path, l.Shown)
 			}
 			if l.Notes == 0 {
-				t.Errorf("%s: no footnotes printed", p.path)
+				t.Errorf("%s: no cell notes printed", p.path)
 			}
 
 			pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFMargin(marginIn)))
@@ -454,10 +458,13 @@ func TestBrowser(t *testing.T) {
 	hts := httptest.NewServer(hs.h)
 	defer hts.Close()
 
+	testLayout(t, ctx, ts.URL)
+
 	t.Run("axe", func(t *testing.T) {
 		axe := axeSource(t)
 		for _, p := range []string{ts.URL + comparePath, ts.URL + topicPath, ts.URL + topicPath + "/features/orm",
-			hts.URL + "/topics/web/changes", hts.URL + "/topics/web/flask/changes", hts.URL + "/compare/web/django-vs-flask/changes"} {
+			hts.URL + "/topics/web/changes", hts.URL + "/topics/web/flask/changes", hts.URL + "/compare/web/django-vs-flask/changes",
+			ts.URL + sixPage + "?need=orm", ts.URL + "/", ts.URL + "/topics/python-web-frameworks/django", ts.URL + articlePath, ts.URL + "/articles", ts.URL + "/search?q=orm"} {
 			if err := chromedp.Do(ctx,
 				chromedp.Navigate(p),
 				chromedp.Evaluate[chromedp.Void](axe+"\n;undefined"),

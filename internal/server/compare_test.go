@@ -18,6 +18,12 @@ import (
 // realServer serves a content folder through the real store.
 func realServer(t *testing.T, dir string) http.Handler {
 	t.Helper()
+	return realServerConfig(t, dir, Config{})
+}
+
+// realServerConfig is realServer with cfg.
+func realServerConfig(t *testing.T, dir string, cfg Config) http.Handler {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "versa.db"))
 	if err != nil {
@@ -31,7 +37,7 @@ func realServer(t *testing.T, dir string) http.Handler {
 	if err := db.ReplaceContent(ctx, c, nil); err != nil {
 		t.Fatal(err)
 	}
-	return New(Config{}, snapshotDB{db})
+	return New(cfg, snapshotDB{db})
 }
 
 // snapshotDB gives the server one read snapshot per page, as cmd/versa does.
@@ -173,7 +179,7 @@ func TestCompareBundledPairs(t *testing.T) {
 			if n := len(rows(t, body)); n < 40 {
 				t.Errorf("%s: %d rows, want every feature (40+)", target, n)
 			}
-			if strings.Contains(body, "support-unknown") {
+			if strings.Contains(body, `class="s-unknown"`) {
 				t.Errorf("%s shows an unknown cell", target)
 			}
 		}

@@ -69,17 +69,19 @@ func htmlTable(t *testing.T, body string) (systems []string, out []tableRow) {
 					}
 				}
 				if c.Data == "td" {
+					// A support level is the cell's class (s-yes), a value
+					// its text; the note behind its marker is no part of it.
 					cell := ""
-					for d := range c.Descendants() {
-						if d.Type != html.ElementNode || d.Data != "span" {
-							continue
+					if sup, ok := strings.CutPrefix(attr(c, "class"), "s-"); ok {
+						cell = sup
+					} else {
+						var b strings.Builder
+						for d := c.FirstChild; d != nil; d = d.NextSibling {
+							if d.Type == html.TextNode {
+								b.WriteString(d.Data)
+							}
 						}
-						cls := attr(d, "class")
-						if _, sup, ok := strings.Cut(cls, "support-"); ok && cell == "" {
-							cell = sup
-						} else if cls == "value" {
-							cell = text(d)
-						}
+						cell = strings.TrimSpace(b.String())
 					}
 					row.cells = append(row.cells, cell)
 				}

@@ -87,7 +87,7 @@ func TestPin(t *testing.T) {
 		`<meta name="robots" content="noindex">`,
 		`<link rel="canonical" href="` + loc + `">`,
 		`<meta property="og:image" content="` + loc + `.png">`,
-		`data-testid="footnotes"`,
+		`<summary aria-label="Note 1">1</summary>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("snapshot page lacks %q", want)
