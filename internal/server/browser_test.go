@@ -354,7 +354,7 @@ func TestBrowser(t *testing.T) {
 			Cut                   []string // rows not shown whole
 			Sticky                []string // cells still sticky
 			Shown                 []string // controls still shown
-			Notes                 int // cell notes printed, open or not
+			Notes                 int      // cell notes printed, open or not
 		}
 		pages := []struct{ path, artifact string }{
 			{comparePath, "compare-django-vs-flask-vs-fastapi.pdf"},
