@@ -214,3 +214,20 @@ func noteText(n *Footnote) string {
 	}
 	return text
 }
+
+// supportIcon is the symbol shown before the word on search cards; it is
+// decorative, the word carries the meaning. (The compare, system, topic and
+// feature pages draw the icons from the stylesheet instead.)
+func supportIcon(s string) string {
+	switch s {
+	case "yes":
+		return "✔"
+	case "partial":
+		return "◐"
+	case "plugin":
+		return "⊕"
+	case "no":
+		return "✘"
+	}
+	return "–"
+}
