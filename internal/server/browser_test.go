@@ -37,7 +37,9 @@ func TestBrowser(t *testing.T) {
 	ts := httptest.NewServer(realServerConfig(t, "../../content", Config{Search: &fakeSearcher{res: sampleResults()}}))
 	defer ts.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// A bound against a hung browser, not a speed test: the whole run
+	// loads some 30 pages and axe on 12, and the machine may be shared.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(bin),
