@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-//go:embed site.css site.js favicon.svg
+//go:embed site.css site.js suggest.js favicon.svg
 var files embed.FS
 
 // prefix is where the router mounts Handler.

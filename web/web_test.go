@@ -126,14 +126,15 @@ func TestLayout(t *testing.T) {
 		t.Errorf("stylesheets (-want +got):\n%s", diff)
 	}
 	scripts := find(doc, byTag("script"))
-	if len(scripts) != 1 {
-		t.Fatalf("got %d scripts, want 1", len(scripts))
+	var srcs []string
+	for _, sc := range scripts {
+		srcs = append(srcs, attr(sc, "src"))
+		if !hasAttr(sc, "defer") {
+			t.Errorf("script %q is not deferred", attr(sc, "src"))
+		}
 	}
-	if got := attr(scripts[0], "src"); got != static.Path("site.js") {
-		t.Errorf("script src = %q, want %q", got, static.Path("site.js"))
-	}
-	if !hasAttr(scripts[0], "defer") {
-		t.Error("script is not deferred")
+	if diff := cmp.Diff([]string{static.Path("site.js"), static.Path("suggest.js")}, srcs); diff != "" {
+		t.Errorf("scripts (-want +got):\n%s", diff)
 	}
 	// The Content-Security-Policy forbids inline scripts and styles.
 	for _, s := range scripts {

@@ -461,6 +461,7 @@ func TestBrowser(t *testing.T) {
 	defer hts.Close()
 
 	testLayout(t, ctx, ts.URL)
+	t.Run("search as you type", func(t *testing.T) { testSuggest(t, ctx) })
 
 	t.Run("axe", func(t *testing.T) {
 		axe := axeSource(t)

@@ -500,6 +500,7 @@ type apiSearchHit struct {
 	Article string        `json:"article"`
 	Title   string        `json:"title"`
 	Kind    string        `json:"kind"`
+	Label   string        `json:"label"` // what the hit is, as its card says: "Cons", "Feature", "Article"
 	Heading string        `json:"heading"`
 	URL     string        `json:"url"`
 	Snippet []apiFragment `json:"snippet"`
@@ -551,7 +552,7 @@ func (s *server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 		for _, h := range res.Hits {
 			hit := apiSearchHit{
 				Doc: h.Doc, Topic: h.Topic, System: h.System, Article: h.Article,
-				Title: h.Title, Kind: h.Kind, Heading: h.Heading, URL: hitURL(h),
+				Title: h.Title, Kind: h.Kind, Label: kindLabel(h), Heading: h.Heading, URL: hitURL(h),
 				Snippet: make([]apiFragment, len(h.Snippet)),
 			}
 			for i, f := range h.Snippet {

@@ -327,13 +327,13 @@ func TestAPISearch(t *testing.T) {
 	want := apiSearch{
 		Query: "orm", Filters: apiSearchFilter{Kind: "pros"}, Total: 25, Page: 2, PerPage: 5, Pages: 5,
 		Hits: []apiSearchHit{
-			{Doc: "system", Topic: "python-web-frameworks", System: "django", Title: "Django", Kind: "pros", Heading: "Pros",
+			{Doc: "system", Topic: "python-web-frameworks", System: "django", Title: "Django", Kind: "pros", Label: "Pros", Heading: "Pros",
 				URL:     "/topics/python-web-frameworks/django#pros",
 				Snippet: []apiFragment{{"Built-in ", false}, {"ORM", true}, {" and <script>alert(1)</script>", false}}},
 			{Doc: "article", Topic: "python-web-frameworks", Article: "choosing", Title: "Choosing a framework", Kind: "body",
-				Heading: "Databases", URL: "/articles/python-web-frameworks/choosing#databases",
+				Label: "Article", Heading: "Databases", URL: "/articles/python-web-frameworks/choosing#databases",
 				Snippet: []apiFragment{{"the ", false}, {"orm", true}}},
-			{Doc: "feature", Topic: "python-web-frameworks", Title: "ORM", Kind: "feature", Heading: "ORM",
+			{Doc: "feature", Topic: "python-web-frameworks", Title: "ORM", Kind: "feature", Label: "Feature", Heading: "ORM",
 				URL: "/topics/python-web-frameworks/features/orm", Snippet: []apiFragment{{"Object-relational mapper", false}}},
 		},
 		Facets: apiSearchFacets{
@@ -355,5 +355,94 @@ func TestAPISearch(t *testing.T) {
 	}
 	if n := len(fs.asked()); n != 1 {
 		t.Errorf("empty API query reached the searcher (%d searches)", n)
+	}
+}
+
+// TestSearchCorrected: a typo answered with the corrected query's results
+// says so, links to the words as typed (verbatim=1), and the JSON says it
+// too; verbatim=1 reaches the searcher, and a bad verbatim is refused.
+func TestSearchCorrected(t *testing.T) {
+	r := sampleResults()
+	r.Corrected, r.Suggestion = true, "async"
+	fs := &fakeSearcher{res: r}
+	ts := newTestServer(t, Config{Search: fs}, newStore())
+
+	res := ts.do(t, "GET", "/search?q=asyn")
+	if res.status != 200 {
+		t.Fatalf("status = %d\n%s", res.status, res.body)
+	}
+	doc := parse(t, res.body)
+	if got := strings.Join(strings.Fields(strings.Join(texts(doc, "search-corrected"), " ")), " "); !strings.Contains(got, "Showing results for async") {
+		t.Errorf("corrected line = %q, want it to say what it shows", got)
+	}
+	if got, want := attrs(doc, "search-verbatim", "href"), []string{"/search?q=asyn&verbatim=1"}; !cmp.Equal(got, want) {
+		t.Errorf("verbatim link: %s", cmp.Diff(want, got))
+	}
+	if got := texts(doc, "search-verbatim"); len(got) != 1 || !strings.Contains(got[0], "asyn") {
+		t.Errorf("verbatim link text = %q, want the words as typed", got)
+	}
+	if n := len(texts(doc, "search-hit")); n != 3 {
+		t.Errorf("%d hits shown, want the corrected query's 3", n)
+	}
+
+	res = ts.do(t, "GET", "/search?q=asyn&verbatim=1")
+	if res.status != 200 {
+		t.Fatalf("verbatim: status = %d", res.status)
+	}
+	asked := fs.asked()
+	if got := asked[len(asked)-1]; !got.Verbatim || got.Text != "asyn" {
+		t.Errorf("verbatim=1 asked %+v, want Verbatim and the text as typed", got)
+	}
+	if first := asked[0]; first.Verbatim {
+		t.Errorf("a plain query asked Verbatim: %+v", first)
+	}
+
+	res = ts.do(t, "GET", "/api/search?q=asyn&limit=8")
+	var got apiSearch
+	if err := json.Unmarshal([]byte(res.body), &got); err != nil {
+		t.Fatalf("%v\n%s", err, res.body)
+	}
+	if !got.Corrected || got.Suggestion != "async" || got.PerPage != 8 {
+		t.Errorf("API: corrected %v, suggestion %q, per_page %d; want true, async, 8", got.Corrected, got.Suggestion, got.PerPage)
+	}
+	if last := fs.asked()[len(fs.asked())-1]; last.PerPage != 8 {
+		t.Errorf("limit=8 asked PerPage %d", last.PerPage)
+	}
+
+	for _, target := range []string{"/search?q=asyn&verbatim=yes", "/api/search?q=asyn&verbatim=2", "/api/search?q=a&limit=0", "/api/search?q=a&limit=x"} {
+		if res := ts.do(t, "GET", target); res.status != 400 {
+			t.Errorf("GET %s = %d, want 400", target, res.status)
+		}
+	}
+}
+
+// TestSearchFeatureValues: a feature's card shows each system's value of
+// it, linked to that system's row.
+func TestSearchFeatureValues(t *testing.T) {
+	store := newStore()
+	store.systems["python-web-frameworks"][0].Cells = []kb.Cell{{Feature: "orm", Support: kb.SupportYes}}
+	store.systems["python-web-frameworks"][1].Cells = []kb.Cell{{Feature: "orm", Support: kb.SupportPlugin, Via: "Flask-SQLAlchemy"}}
+	ts := newTestServer(t, Config{Search: &fakeSearcher{res: sampleResults()}}, store)
+	res := ts.do(t, "GET", "/search?q=orm")
+	if res.status != 200 {
+		t.Fatalf("status = %d\n%s", res.status, res.body)
+	}
+	doc := parse(t, res.body)
+	values := texts(doc, "hit-value")
+	if len(values) != 2 {
+		t.Fatalf("values = %q, want one per system", values)
+	}
+	for i, want := range []string{"Django", "Yes", "Flask", "Plugin"} {
+		if got := strings.Join(strings.Fields(values[i/2]), " "); !strings.Contains(got, want) {
+			t.Errorf("value %d = %q, want %q in it", i/2, got, want)
+		}
+	}
+	if n := len(attrs(doc, "hit-values", "data-testid")); n != 1 {
+		t.Errorf("%d cards with values, want only the feature's", n)
+	}
+	for _, href := range []string{`href="/topics/python-web-frameworks/django#feature-orm"`, `href="/topics/python-web-frameworks/flask#feature-orm"`} {
+		if !strings.Contains(res.body, href) {
+			t.Errorf("no link %s", href)
+		}
 	}
 }
