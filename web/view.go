@@ -146,7 +146,7 @@ func (p Page) previewTitle() string {
 	if p.Title == "" {
 		return "Versa"
 	}
-	return p.Title
+	return StripBidi(p.Title)
 }
 
 // previewDescription is the text under a link preview's title.

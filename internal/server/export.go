@@ -135,6 +135,7 @@ func compareCSV(v web.CompareView) ([]byte, error) {
 // text starting with =, @, a tab or a carriage return, or with + or - and
 // not a number, gets a leading apostrophe. Numbers such as -5 stay numbers.
 func spreadsheetSafe(v string) string {
+	v = web.StripBidi(v)
 	if v == "" {
 		return v
 	}
@@ -309,7 +310,7 @@ var mdReplacer = strings.NewReplacer(
 	"\n", "<br>",
 )
 
-func mdEscape(s string) string { return mdReplacer.Replace(s) }
+func mdEscape(s string) string { return mdReplacer.Replace(web.StripBidi(s)) }
 
 // mdLink is a Markdown link to an http or https URL; anything else is
 // written as escaped text.

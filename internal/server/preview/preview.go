@@ -234,7 +234,7 @@ func (c *canvas) face(size float64, bold bool) font.Face {
 // to fit in width.
 func (c *canvas) text(face font.Face, col color.Color, x, y, width int, s string) {
 	d := font.Drawer{Dst: c.img, Src: image.NewUniform(col), Face: face, Dot: fixed.P(x, y)}
-	d.DrawString(fit(face, s, width))
+	d.DrawString(fit(face, web.StripBidi(s), width))
 }
 
 // maxRunes is more characters than any line of the preview holds (1,200
