@@ -291,6 +291,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	l := ingest.New(os.DirFS(cfg.Content), db, ix, log)
 	l.SetDrafts(cfg.Drafts)
 	l.SetHistory(db, cfg.Content)
+	defer l.Wait() // the history records the load after it, before the store closes
 	res, err := l.Load(ctx)
 	if err != nil {
 		return err

@@ -410,6 +410,29 @@ func sortedKeyList(a, b map[kb.Key]*articleModel) []kb.Key {
 	return out
 }
 
+// recordLater diffs and records a load off the load's path, once the last
+// load's recording is done: the content is served as soon as the store has
+// it, and the history follows (a change list not yet holding the revision
+// served is not cached; see internal/server). Loads wait for it before they
+// read the model; Wait waits for it too.
+func (l *Loader) recordLater(ctx context.Context, record func(context.Context)) {
+	l.waitRecording()
+	done := make(chan struct{})
+	l.recording = done
+	ctx = context.WithoutCancel(ctx) // the load's caller may go; the record is still due
+	go func() {
+		defer close(done)
+		record(ctx)
+	}()
+}
+
+// waitRecording waits for the last load's recording, if one is running.
+func (l *Loader) waitRecording() {
+	if l.recording != nil {
+		<-l.recording
+	}
+}
+
 // record records the load that moved the store from parent to revision.
 // changes is nil when the loader could not tell what changed (the first
 // load, or the first after a restart on changed content): it is recorded as

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"versa/internal/history"
 	"versa/internal/ingest"
@@ -100,10 +101,12 @@ func TestHistoryRecording(t *testing.T) {
 		if err != nil || !res.Applied || len(res.Problems) > 0 {
 			t.Fatalf("reload %v: %+v, %v", paths, res, err)
 		}
+		l.Wait() // the recording follows the reload
 	}
 	if res, err := l.Load(ctx); err != nil || !res.Applied {
 		t.Fatalf("load: %+v, %v", res, err)
 	}
+	l.Wait()
 	revs, err := db.Revisions(ctx, 0, 0)
 	if err != nil || len(revs) != 1 || !revs[0].Baseline || revs[0].Changes != 0 {
 		t.Fatalf("after the first load: %+v, %v; want one baseline", revs, err)
@@ -206,11 +209,13 @@ func TestHistoryRecording(t *testing.T) {
 	if _, err := l.Reload(ctx, []string{"web/topic.yaml"}); err != nil { // builds the model
 		t.Fatal(err)
 	}
+	l.Wait()
 	editFile(t, dir, "web/systems/django.md", "orm: yes", "orm: partial")
 	reload("web/systems/django.md")
 	if _, err := l2.Reload(ctx, []string{"web/systems/django.md"}); err != nil {
 		t.Fatal(err)
 	}
+	l2.Wait()
 	got = kinds(t, db, history.Query{Topic: "web", Systems: []string{"django"}})
 	n := 0
 	for _, g := range got {
@@ -275,6 +280,7 @@ func TestHistoryRevert(t *testing.T) {
 	if _, err := l.Reload(ctx, []string{"web/systems/flask.md"}); err != nil { // nothing changed
 		t.Fatal(err)
 	}
+	l.Wait()
 	got := kinds(t, db, history.Query{Topic: "web"})
 	want := []string{"cell web/flask/csrf/ plugin->yes", "cell web/flask/csrf/ yes->plugin", "cell web/flask/csrf/ plugin->yes"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
@@ -294,5 +300,91 @@ func TestHistoryRevert(t *testing.T) {
 	dup.Seq = 0
 	if ok, err := db.Record(ctx, dup, nil); err != nil || ok {
 		t.Errorf("recording after the same revision again = %v, %v; want false", ok, err)
+	}
+}
+
+// heldHistory is a store whose Record waits until release is closed.
+type heldHistory struct {
+	*sqlite.DB
+	started chan struct{} // receives once per Record call
+	release chan struct{}
+}
+
+func (h *heldHistory) Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error) {
+	h.started <- struct{}{}
+	<-h.release
+	return h.DB.Record(ctx, rev, changes)
+}
+
+// TestHistoryRecordsInBackground: a reload is served before its changes
+// are recorded; the recording outlives the reload's context; the next
+// reload and Wait wait for it.
+func TestHistoryRecordsInBackground(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "content")
+	if err := os.CopyFS(dir, os.DirFS("../content/testdata/valid")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "versa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := &heldHistory{DB: db, started: make(chan struct{}, 4), release: make(chan struct{})}
+	l := ingest.New(os.DirFS(dir), db, nil, nil)
+	l.SetHistory(h, dir)
+	close(h.release) // the baseline records at once
+	if _, err := l.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	l.Wait()
+	<-h.started
+	h.release = make(chan struct{})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	editFile(t, dir, "web/systems/flask.md", "csrf: plugin", "csrf: yes")
+	type reloaded struct {
+		res ingest.Result
+		err error
+	}
+	done := make(chan reloaded, 1)
+	go func() {
+		res, err := l.Reload(ctx, []string{"web/systems/flask.md"})
+		done <- reloaded{res, err}
+	}()
+	var res ingest.Result
+	select {
+	case r := <-done:
+		if r.err != nil || !r.res.Applied {
+			t.Fatalf("reload: %+v, %v", r.res, r.err)
+		}
+		res = r.res
+	case <-time.After(10 * time.Second):
+		close(h.release) // let it finish before the database closes
+		<-done
+		t.Fatal("the reload waited for its recording")
+	}
+	cancel() // the request that reloaded is gone; the record is still due
+	select {
+	case <-h.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reload's recording never started")
+	}
+	if cur, err := db.Revision(context.Background()); err != nil || cur.ID != res.Revision {
+		t.Fatalf("store at %+v, %v before recording; want %.12s served", cur, err, res.Revision)
+	}
+	if got := kinds(t, db, history.Query{Topic: "web"}); len(got) != 0 {
+		t.Fatalf("recorded while held: %v", got)
+	}
+	waited := make(chan struct{})
+	go func() { l.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("Wait returned while the recording is held")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(h.release)
+	<-waited
+	if got := kinds(t, db, history.Query{Topic: "web"}); len(got) != 1 || got[0] != "cell web/flask/csrf/ plugin->yes" {
+		t.Fatalf("after the recording: %v", got)
 	}
 }

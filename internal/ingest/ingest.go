@@ -80,6 +80,9 @@ type Loader struct {
 	history    History
 	contentDir string
 	model      *model
+	// recording is closed when the last load's recording is done (nil
+	// before any); the next load waits for it before it reads model.
+	recording chan struct{}
 	// drafts loads unpublished articles too (--drafts).
 	drafts bool
 }
@@ -136,6 +139,7 @@ func (l *Loader) Load(ctx context.Context) (Result, error) {
 
 func (l *Loader) load(ctx context.Context) (Result, error) {
 	l.waitState()
+	l.waitRecording()
 	l.indexing.Wait() // one index build at a time
 	start := time.Now()
 	tree, err := l.read()
@@ -298,17 +302,28 @@ func (l *Loader) recordLoad(ctx context.Context, revision string, next *model) {
 	if l.history == nil {
 		return
 	}
-	var changes []history.Change
-	known := l.model != nil
-	if known {
-		changes = diff(l.model, next, l.model)
-	}
-	l.model = next
-	l.record(ctx, revision, changes, known)
+	l.recordLater(ctx, func(ctx context.Context) {
+		var changes []history.Change
+		known := l.model != nil
+		if known {
+			changes = diff(l.model, next, l.model)
+		}
+		l.model = next
+		l.record(ctx, revision, changes, known)
+	})
 }
 
-// Wait blocks until the index build of the last load, if any, is done.
-func (l *Loader) Wait() { l.indexing.Wait() }
+// Wait blocks until the index build of the last load, if any, and the
+// recording of its changes in the history are done.
+func (l *Loader) Wait() {
+	l.indexing.Wait()
+	l.mu.Lock()
+	done := l.recording
+	l.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
 
 // discard is a sink that keeps nothing: with tee, it feeds the index alone.
 var discard = kb.Sink{
@@ -430,6 +445,7 @@ func (l *Loader) Reload(ctx context.Context, paths []string) (Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.waitState()
+	l.waitRecording()
 	if l.state == nil || l.stale {
 		return l.load(ctx)
 	}
@@ -523,13 +539,15 @@ func (l *Loader) apply(ctx context.Context, c *content.Change) error {
 	l.state = c.Next()
 	clear(l.pending)
 	if l.history != nil {
-		var changes []history.Change
-		if next != nil {
-			old := l.model.part(c.Drop)
-			changes = diff(old, next, l.model)
-			l.model.apply(old, next)
-		}
-		l.record(ctx, c.Revision, changes, next != nil)
+		l.recordLater(ctx, func(ctx context.Context) {
+			var changes []history.Change
+			if next != nil {
+				old := l.model.part(c.Drop)
+				changes = diff(old, next, l.model)
+				l.model.apply(old, next)
+			}
+			l.record(ctx, c.Revision, changes, next != nil)
+		})
 	}
 	return nil
 }

@@ -107,6 +107,7 @@ func (hs *historySite) reload(paths ...string) {
 	if err != nil || !res.Applied || len(res.Problems) > 0 {
 		hs.t.Fatalf("reload %v: %+v, %v", paths, res, err)
 	}
+	hs.loader.Wait() // the history records after the reload
 	hs.signal.Changed()
 }
 
