@@ -246,6 +246,9 @@ func TestChangePages(t *testing.T) {
 	hs.edit("web/articles/django-vs-flask.md", "updated: 2026-01-15", "updated: 2026-03-01")
 	hs.reload("web/articles/django-vs-flask.md")
 
+	// A feed's entry ids stay the same across a restart, so that a feed
+	// reader never shows an entry twice.
+	feedIDs := map[string]string{}
 	checkAll := func(t *testing.T) {
 		t.Helper()
 		topic := changeKinds(t, hs.get("/topics/web/changes", http.StatusOK))
@@ -300,6 +303,14 @@ func TestChangePages(t *testing.T) {
 		for _, feed := range []string{"/topics/web/changes.atom", "/topics/web/flask2/changes.atom", "/compare/web/django-vs-flask2/changes.atom"} {
 			doc := checkAtom(t, hs, feed)
 			titles := entryTitles(doc)
+			var ids []string
+			for _, e := range doc.Entries {
+				ids = append(ids, e.ID+" "+e.Title)
+			}
+			if prev, ok := feedIDs[feed]; ok && prev != strings.Join(ids, "\n") {
+				t.Errorf("%s: entry ids changed:\n%s\nwas\n%s", feed, strings.Join(ids, "\n"), prev)
+			}
+			feedIDs[feed] = strings.Join(ids, "\n")
 			if !hasPrefix(titles, "Flask · CSRF protection: Plugin → Yes") {
 				t.Errorf("%s lacks the csrf change: %v", feed, titles)
 			}
@@ -488,5 +499,41 @@ func TestPagesLinkToChanges(t *testing.T) {
 	}
 	if rec := get(t, h, "/topics/web/changes"); rec.Code != http.StatusNotFound {
 		t.Errorf("changes without a history store = %d", rec.Code)
+	}
+}
+
+// TestChangePagesWaitForRecording: the history records a load after it is
+// served; until the revision served is recorded, a change list is not
+// cached (it may lack that revision's changes), and once it is, it is.
+func TestChangePagesWaitForRecording(t *testing.T) {
+	hs := newHistorySite(t)
+	ctx := context.Background()
+	hs.edit("web/systems/flask.md", "csrf: plugin", "csrf: yes")
+	// Another loader on the same store, not recording: the store serves
+	// the edit, the history does not hold it yet.
+	unrecorded := ingest.New(os.DirFS(hs.dir), hs.db, nil, nil)
+	if res, err := unrecorded.Load(ctx); err != nil || !res.Applied {
+		t.Fatalf("load: %+v, %v", res, err)
+	}
+	hs.signal.Changed()
+	for _, target := range []string{"/topics/web/changes", "/topics/web/changes.atom", "/api/topics/web/changes"} {
+		rec := get(t, hs.h, target)
+		if rec.Code != http.StatusOK || rec.Header().Get("ETag") != "" {
+			t.Errorf("%s before recording: %d, ETag %q; want 200, not cached", target, rec.Code, rec.Header().Get("ETag"))
+		}
+	}
+	if got := changeKinds(t, hs.get("/topics/web/changes", http.StatusOK)); len(got) != 0 {
+		t.Fatalf("before recording: %v", got)
+	}
+	hs.reload("web/systems/flask.md") // records the edit
+	// (The feed names the site from the request without a base URL, so it
+	// is not cached either way.)
+	for _, target := range []string{"/topics/web/changes", "/api/topics/web/changes"} {
+		if rec := get(t, hs.h, target); rec.Code != http.StatusOK || rec.Header().Get("ETag") == "" {
+			t.Errorf("%s once recorded: %d, no ETag; want 200 and cached", target, rec.Code)
+		}
+	}
+	if got := changeKinds(t, hs.get("/topics/web/changes", http.StatusOK)); len(got) != 1 || !strings.HasPrefix(got[0], "cell Flask · CSRF protection") {
+		t.Errorf("once recorded: %v", got)
 	}
 }
