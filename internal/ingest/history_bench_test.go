@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"versa/internal/history"
 	"versa/internal/ingest"
@@ -16,94 +17,145 @@ import (
 )
 
 // BenchmarkReloadHistory is a reload that changes 10,020 cells of the
-// generated corpus (every cell of 167 systems, back and forth), without
-// and with the history recording it. The history records after the
-// reload, in the background: "history on" is the reload until the new
-// content is served (what recording adds to it), "history on, recorded"
-// until its changes are recorded too (Wait).
+// generated corpus (every cell of 167 systems, back and forth), by a
+// loader without history and one recording it, each on its own copy of the
+// folder and its own store. The history records after the reload, in the
+// background: "served" is the reload until the new content is served,
+// "recorded" until its changes are recorded too (Wait). On a shared
+// machine the times of runs apart vary by more than what is measured, so
+// each iteration reloads both loaders, in turn order alternating, and the
+// ratios are the medians of each iteration's pair:
+//
+//	served/off-ratio    what recording adds to the reload (1.00 = nothing)
+//	recorded/off-ratio  the reload and its recording, against the reload
 //
 //	python3 ../shared/bench/gen_corpus.py /tmp/corpus --articles 20
-//	VERSA_BENCH_CORPUS=/tmp/corpus/versa/content go test -run '^$' -bench ReloadHistory -count 5 ./internal/ingest
+//	VERSA_BENCH_CORPUS=/tmp/corpus/versa/content go test -run '^$' -bench ReloadHistory -benchtime 15x ./internal/ingest
 func BenchmarkReloadHistory(b *testing.B) {
 	src := os.Getenv("VERSA_BENCH_CORPUS")
 	if src == "" {
 		b.Skip("set VERSA_BENCH_CORPUS to a generated content folder")
 	}
-	for _, mode := range []string{"history off", "history on", "history on, recorded"} {
-		record := mode != "history off"
-		b.Run(mode, func(b *testing.B) {
-			ctx := context.Background()
-			dir := filepath.Join(b.TempDir(), "content")
-			if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-				b.Fatal(err)
+	ctx := context.Background()
+	off, on := newFlipSite(b, src, false), newFlipSite(b, src, true)
+	var offT, servedT, recordedT []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		sites := []*flipSite{off, on}
+		if i%2 == 0 {
+			sites = []*flipSite{on, off}
+		}
+		for _, fs := range sites {
+			fs.flip(b, i)
+			start := time.Now()
+			res, err := fs.l.Reload(ctx, fs.paths)
+			served := time.Since(start)
+			if err != nil || !res.Applied || len(res.Problems) > 0 {
+				b.Fatalf("reload: %+v, %v", res, err)
 			}
-			files, err := filepath.Glob(filepath.Join(dir, "*", "systems", "*.md"))
-			if err != nil || len(files) < 167 {
-				b.Fatalf("%d system files in %s, want 167 or more", len(files), dir)
+			fs.l.Wait()
+			if fs == off {
+				offT = append(offT, served)
+			} else {
+				servedT = append(servedT, served)
+				recordedT = append(recordedT, time.Since(start))
 			}
-			slices.Sort(files)
-			files = files[:167]
-			var versions [2][][]byte
-			var paths []string
-			cells := 0
-			for _, f := range files {
-				a, err := os.ReadFile(f)
-				if err != nil {
-					b.Fatal(err)
-				}
-				flipped, n := flipCells(string(a))
-				cells += n
-				versions[0] = append(versions[0], a)
-				versions[1] = append(versions[1], []byte(flipped))
-				rel, _ := filepath.Rel(dir, f)
-				paths = append(paths, filepath.ToSlash(rel))
-			}
-			db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "versa.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			l := ingest.New(os.DirFS(dir), db, nil, nil)
-			if record {
-				l.SetHistory(db, dir)
-			}
-			if _, err := l.Load(ctx); err != nil {
-				b.Fatal(err)
-			}
-			l.Wait()
-			i := 0
-			for b.Loop() {
-				b.StopTimer()
-				l.Wait() // the last reload's recording, when not timed
-				i++
-				for j, f := range files {
-					if err := os.WriteFile(f, versions[i%2][j], 0o644); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StartTimer()
-				res, err := l.Reload(ctx, paths)
-				if err != nil || !res.Applied || len(res.Problems) > 0 {
-					b.Fatalf("reload: %+v, %v", res, err)
-				}
-				if mode == "history on, recorded" {
-					l.Wait()
-				}
-			}
-			b.StopTimer()
-			l.Wait()
-			if record {
-				revs, err := db.Revisions(ctx, 1, 0)
-				if err != nil || len(revs) != 1 || revs[0].Changes != cells {
-					b.Fatalf("latest revision %+v, %v; want %d changes", revs, err, cells)
-				}
-				entries, err := db.Changes(ctx, history.Query{Limit: 1})
-				if err != nil || len(entries) != 1 || entries[0].Kind != history.CellChanged {
-					b.Fatalf("changes: %+v, %v", entries, err)
-				}
-			}
-			b.ReportMetric(float64(cells), "cells/op")
-		})
+		}
+	}
+	b.StopTimer()
+	revs, err := on.db.Revisions(ctx, 1, 0)
+	if err != nil || len(revs) != 1 || revs[0].Changes != on.cells {
+		b.Fatalf("latest revision %+v, %v; want %d changes", revs, err, on.cells)
+	}
+	entries, err := on.db.Changes(ctx, history.Query{Limit: 1})
+	if err != nil || len(entries) != 1 || entries[0].Kind != history.CellChanged {
+		b.Fatalf("changes: %+v, %v", entries, err)
+	}
+	if revs, err := off.db.Revisions(ctx, 0, 0); err != nil || len(revs) != 0 {
+		b.Fatalf("the loader without history recorded %d revisions, %v", len(revs), err)
+	}
+	ratio := func(a, base []time.Duration) float64 {
+		r := make([]float64, len(a))
+		for j := range a {
+			r[j] = float64(a[j]) / float64(base[j])
+		}
+		slices.Sort(r)
+		return r[len(r)/2]
+	}
+	median := func(d []time.Duration) float64 {
+		d = slices.Clone(d)
+		slices.Sort(d)
+		return float64(d[len(d)/2].Microseconds()) / 1000
+	}
+	b.ReportMetric(median(offT), "off-ms")
+	b.ReportMetric(median(servedT), "served-ms")
+	b.ReportMetric(median(recordedT), "recorded-ms")
+	b.ReportMetric(ratio(servedT, offT), "served/off-ratio")
+	b.ReportMetric(ratio(recordedT, offT), "recorded/off-ratio")
+	b.ReportMetric(float64(on.cells), "cells/op")
+}
+
+// flipSite is a copy of a generated content folder loaded into its own
+// store, whose first 167 system files flip between two versions.
+type flipSite struct {
+	l        *ingest.Loader
+	db       *sqlite.DB
+	files    []string
+	paths    []string
+	versions [2][][]byte
+	cells    int
+}
+
+func newFlipSite(b *testing.B, src string, record bool) *flipSite {
+	b.Helper()
+	ctx := context.Background()
+	dir := filepath.Join(b.TempDir(), "content")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		b.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*", "systems", "*.md"))
+	if err != nil || len(files) < 167 {
+		b.Fatalf("%d system files in %s, want 167 or more", len(files), dir)
+	}
+	slices.Sort(files)
+	fs := &flipSite{files: files[:167]}
+	for _, f := range fs.files {
+		a, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		flipped, n := flipCells(string(a))
+		fs.cells += n
+		fs.versions[0] = append(fs.versions[0], a)
+		fs.versions[1] = append(fs.versions[1], []byte(flipped))
+		rel, _ := filepath.Rel(dir, f)
+		fs.paths = append(fs.paths, filepath.ToSlash(rel))
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "versa.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	fs.db = db
+	fs.l = ingest.New(os.DirFS(dir), db, nil, nil)
+	if record {
+		fs.l.SetHistory(db, dir)
+	}
+	if _, err := fs.l.Load(ctx); err != nil {
+		b.Fatal(err)
+	}
+	fs.l.Wait()
+	return fs
+}
+
+// flip writes version i%2 of the files.
+func (fs *flipSite) flip(b *testing.B, i int) {
+	b.Helper()
+	for j, f := range fs.files {
+		if err := os.WriteFile(f, fs.versions[i%2][j], 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
