@@ -91,7 +91,8 @@ type CompareCell struct {
 	Footnote int    // the number of its note, 0 if none
 }
 
-// Footnote is the note, via, since and source of one cell.
+// Footnote is the note, via, since and source of one cell, and the day it
+// was last checked (YYYY-MM-DD, "" when not given).
 type Footnote struct {
 	N       int
 	System  string
@@ -100,6 +101,7 @@ type Footnote struct {
 	Via     string
 	Since   string
 	Source  string
+	Checked string
 }
 
 // CategoryOption is a category checkbox of the filter form.

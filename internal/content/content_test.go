@@ -124,7 +124,7 @@ func TestCellProblems(t *testing.T) {
 		{"empty value", "  orm:", "t/systems/a.md:5: feature orm has an empty value: write yes, partial, plugin, no or unknown, or leave the feature out to show it as unknown"},
 		{"list for support", "  orm: [yes]", "t/systems/a.md:5: feature orm (support) takes a single value, not a list"},
 		{"bad number", "  stars: lots", `t/systems/a.md:5: feature stars is a number, but "lots" is not one: write digits like 42 or 3.5`},
-		{"unknown cell key", "  orm: {support: yes, notes: x}", `t/systems/a.md:5: unknown field "notes" in feature orm (did you mean "note"?); known fields: support, value, note, since, via, source`},
+		{"unknown cell key", "  orm: {support: yes, notes: x}", `t/systems/a.md:5: unknown field "notes" in feature orm (did you mean "note"?); known fields: support, value, note, since, via, source, checked`},
 		{"support typo hint", "  orm: partal", `t/systems/a.md:5: feature orm: "partal" is not a support level: use yes, partial, plugin, no or unknown (did you mean "partial"?)`},
 	}
 	for _, tt := range tests {

@@ -48,7 +48,7 @@ func TestBrokenFixtures(t *testing.T) {
 		{"unclosed-front-matter", []string{`web/systems/flask.md:1: front matter is not closed: add a line "---" after the last YAML field`}},
 		{"unknown-category", []string{`web/topic.yaml:15: feature "csrf" names unknown category "securty" (did you mean "security"?)`}},
 		{"unknown-feature", []string{`web/systems/django.md:8: unknown feature "orn" (did you mean "orm"?): features are defined in web/topic.yaml`}},
-		{"unknown-field", []string{`web/systems/django.md:3: unknown field "homepgae" in system front matter (did you mean "homepage"?); known fields: name, homepage, summary, tags, aliases, features, and Hugo's and Jekyll's (description, lastmod, weight, params ...)`}},
+		{"unknown-field", []string{`web/systems/django.md:3: unknown field "homepgae" in system front matter (did you mean "homepage"?); known fields: name, homepage, summary, tags, aliases, checked, features, and Hugo's and Jekyll's (description, lastmod, weight, params ...)`}},
 		{"vs-in-system-slug", []string{`web/systems/flask-vs-django.md:1: system slug "flask-vs-django" contains "-vs-", which compare URLs use to separate systems: rename the file`}},
 		{"yaml-syntax", []string{`web/systems/django.md:5: invalid YAML: ',' or ']' must be specified`}},
 	}

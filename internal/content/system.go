@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -12,8 +13,8 @@ import (
 )
 
 var (
-	systemFields = []string{"name", "homepage", "summary", "tags", "aliases", "features"}
-	cellFields   = []string{"support", "value", "note", "since", "via", "source"}
+	systemFields = []string{"name", "homepage", "summary", "tags", "aliases", "checked", "features"}
+	cellFields   = []string{"support", "value", "note", "since", "via", "source", "checked"}
 )
 
 // parseSystem reads systems/<slug>.md. It returns nil when the file cannot
@@ -31,6 +32,7 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 	}
 	cells := map[string]kb.Cell{}
 	nameLine := 1
+	var checked time.Time // the file's default for its cells
 	var meta pageMeta
 	for _, fd := range fields {
 		if f.pageField(fd, &meta, false) {
@@ -53,6 +55,8 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 			s.Aliases, f.aliasLine = f.slugList(fd), fd.line
 		case "features":
 			cells = parseCells(f, t, fd)
+		case "checked":
+			checked = f.checked(fd, "")
 		default:
 			f.unknownPageField(fd, "system front matter", systemFields)
 		}
@@ -80,6 +84,8 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		c, ok := cells[ft.Key]
 		if !ok {
 			c = kb.Cell{Support: kb.SupportUnknown}
+		} else if c.Checked.IsZero() {
+			c.Checked = checked // a cell the file writes takes its default
 		}
 		c.Feature = ft.Key
 		s.Cells[i] = c
@@ -130,7 +136,7 @@ func parseCells(f *file, t *topicInfo, fd field) map[string]kb.Cell {
 }
 
 // parseCell reads one cell: a bare value or a map with support/value, note,
-// since, via and source.
+// since, via, source and checked.
 func parseCell(f *file, ft kb.Feature, e field) (kb.Cell, bool) {
 	var c kb.Cell
 	valField := e
@@ -157,6 +163,8 @@ func parseCell(f *file, ft kb.Feature, e field) (kb.Cell, bool) {
 					f.addf(m.line, "feature %s: source %q is not an http or https URL", ft.Key, c.Source)
 					c.Source = ""
 				}
+			case "checked":
+				c.Checked = f.checked(m, "feature "+ft.Key+": ")
 			default:
 				f.unknownField(m, "feature "+ft.Key, cellFields)
 			}
@@ -176,6 +184,30 @@ func parseCell(f *file, ft kb.Feature, e field) (kb.Cell, bool) {
 		return c, false
 	}
 	return c, true
+}
+
+// checked reads a `checked:` date, YYYY-MM-DD; a bad one is a problem at
+// its line and reads as no date. prefix starts the message.
+func (f *file) checked(fd field, prefix string) time.Time {
+	raw, ok := scalar(fd.val)
+	if !ok {
+		f.addf(fd.line, "%schecked must be a single date (YYYY-MM-DD), not %s", prefix, describe(fd.val))
+		return time.Time{}
+	}
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		f.addf(fd.line, "%schecked is empty: write the date the value was last verified, as YYYY-MM-DD (e.g. 2026-12-01), or leave the field out", prefix)
+		return time.Time{}
+	}
+	d, err := kb.ParseChecked(s)
+	if err != nil {
+		f.addf(fd.line, "%schecked %q is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01", prefix, s)
+		return time.Time{}
+	}
+	if d.After(time.Now().Add(36 * time.Hour)) {
+		f.warnf(fd.line, "%schecked %s is in the future: is the year right?", prefix, s)
+	}
+	return d
 }
 
 func isMapValue(n ast.Node) bool {

@@ -41,7 +41,7 @@ func bigFrontMatter(n int) string {
 		case 3:
 			fmt.Fprintf(&b, "  # about f%d\n  f%d: unknown\n\n", i, i)
 		case 4:
-			fmt.Fprintf(&b, "  a.b.f%d: {support: yes}\n", i)
+			fmt.Fprintf(&b, "  a.b.f%d: {support: yes, checked: 2026-12-01}\n", i)
 		case 5:
 			fmt.Fprintf(&b, "  f%d: no # trailing\n", i)
 		default:

@@ -376,7 +376,7 @@ func cellOf(c kb.Cell, ok bool) history.Cell {
 	if !ok {
 		return history.Cell{Support: string(kb.SupportUnknown)}
 	}
-	return history.Cell{Support: string(c.Support), Value: c.Value, Note: c.Note, Since: c.Since, Via: c.Via, Source: c.Source}
+	return history.Cell{Support: string(c.Support), Value: c.Value, Note: c.Note, Since: c.Since, Via: c.Via, Source: c.Source, Checked: c.CheckedDate()}
 }
 
 func sortedKeys[V1, V2 any](a map[string]V1, b map[string]V2) []string {

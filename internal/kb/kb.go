@@ -104,6 +104,27 @@ type Cell struct {
 	Since   string
 	Via     string // the plugin or extension that provides the feature
 	Source  string // a URL
+	// Checked is the day an editor last verified the cell (midnight UTC),
+	// from the cell's `checked:` or its system file's; zero when neither
+	// gives one.
+	Checked time.Time
+}
+
+// CheckedDate is Checked as YYYY-MM-DD, "" when the cell has none: the
+// form the content, the store, the exports and the API write it in.
+func (c Cell) CheckedDate() string {
+	if c.Checked.IsZero() {
+		return ""
+	}
+	return c.Checked.Format(time.DateOnly)
+}
+
+// ParseChecked reads a checked date as CheckedDate writes it ("" is zero).
+func ParseChecked(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.DateOnly, s)
 }
 
 // Known reports whether the cell says anything about the feature.

@@ -103,6 +103,9 @@ type apiCell struct {
 	Via     string `json:"via,omitempty"`
 	Since   string `json:"since,omitempty"`
 	Source  string `json:"source,omitempty"`
+	// Checked is the day the cell was last verified, YYYY-MM-DD (an RFC
+	// 3339 full-date); absent when the content gives none.
+	Checked string `json:"checked,omitempty"`
 }
 
 type apiSection struct {
@@ -181,6 +184,7 @@ type apiCompareFootnote struct {
 	Via     string `json:"via,omitempty"`
 	Since   string `json:"since,omitempty"`
 	Source  string `json:"source,omitempty"`
+	Checked string `json:"checked,omitempty"`
 }
 
 func newAPICategories(t kb.Topic) []apiCategory {
@@ -204,7 +208,7 @@ func newAPIFeatures(t kb.Topic) []apiFeature {
 }
 
 func newAPICell(c kb.Cell) apiCell {
-	out := apiCell{Support: string(c.Support), Value: c.Value, Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source}
+	out := apiCell{Support: string(c.Support), Value: c.Value, Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source, Checked: c.CheckedDate()}
 	if out.Value == "" && out.Support == "" {
 		out.Support = string(kb.SupportUnknown)
 	}
@@ -282,9 +286,10 @@ func newAPICompare(c *compareTarget, v web.CompareView) apiCompare {
 			ar := apiCompareRow{Key: row.Key, Name: row.Name, Description: row.Description, Type: types[row.Key], Needed: row.Needed}
 			for i, cell := range row.Cells {
 				// The view's cell says what is shown; the system's cell
-				// adds its note, via, since and source.
+				// adds its note, via, since, source and checked date.
 				full := byKey[i].Cell(row.Key)
-				ac := apiCell{Support: cell.Support, Value: cell.Value, Note: full.Note, Via: full.Via, Since: full.Since, Source: full.Source}
+				ac := apiCell{Support: cell.Support, Value: cell.Value, Note: full.Note, Via: full.Via, Since: full.Since, Source: full.Source,
+					Checked: full.CheckedDate()}
 				ar.Cells = append(ar.Cells, apiCompareCell{System: c.slugs[i], apiCell: ac, Footnote: cell.Footnote})
 			}
 			cat.Rows = append(cat.Rows, ar)
@@ -293,7 +298,7 @@ func newAPICompare(c *compareTarget, v web.CompareView) apiCompare {
 	}
 	for _, f := range v.Footnotes {
 		out.Footnotes = append(out.Footnotes, apiCompareFootnote{N: f.N, System: f.System, Feature: f.Feature,
-			Note: f.Note, Via: f.Via, Since: f.Since, Source: f.Source})
+			Note: f.Note, Via: f.Via, Since: f.Since, Source: f.Source, Checked: f.Checked})
 	}
 	return out
 }

@@ -532,7 +532,8 @@ func quote(s string) string { return "“" + s + "”" }
 // kbCell is one side of a recorded cell change as a kb.Cell, to show it as
 // the tables do.
 func kbCell(c history.Cell) kb.Cell {
-	return kb.Cell{Support: kb.Support(c.Support), Value: c.Value, Note: c.Note, Since: c.Since, Via: c.Via, Source: c.Source}
+	checked, _ := kb.ParseChecked(c.Checked) // recorded from a valid load; a bad one reads as none
+	return kb.Cell{Support: kb.Support(c.Support), Value: c.Value, Note: c.Note, Since: c.Since, Via: c.Via, Source: c.Source, Checked: checked}
 }
 
 // historyWords is a cell's value in words: the support level's word, or the value.

@@ -408,6 +408,9 @@ func compareRows(v *web.CompareView, t kb.Topic, systems []kb.System, q compareQ
 
 // compareCell is one cell: its value, or its support level (unknown when
 // unset), and a numbered note when it has a note, via, since or source.
+// A checked date alone makes no note (once every cell is dated, every cell
+// would have one): the date joins the note of a cell that has one, and is
+// in the exports and the API for all.
 func compareCell(v *web.CompareView, c kb.Cell, system, feature string, notesBefore int) web.CompareCell {
 	wc := web.CompareCell{Value: c.Value}
 	if c.Value == "" {
@@ -419,7 +422,7 @@ func compareCell(v *web.CompareView, c kb.Cell, system, feature string, notesBef
 	if c.Note != "" || c.Via != "" || c.Since != "" || c.Source != "" {
 		wc.Footnote = notesBefore + len(v.Footnotes) + 1
 		v.Footnotes = append(v.Footnotes, web.Footnote{N: wc.Footnote, System: system, Feature: feature,
-			Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
+			Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source, Checked: c.CheckedDate()})
 	}
 	return wc
 }

@@ -235,7 +235,7 @@ func insertProblems(ctx context.Context, tx *sql.Tx, problems []kb.Problem) erro
 // stored reports whether a cell is worth a row: the others read back as the
 // unknown cells they are.
 func stored(c kb.Cell) bool {
-	return c.Known() || c.Note != "" || c.Since != "" || c.Via != "" || c.Source != ""
+	return c.Known() || c.Note != "" || c.Since != "" || c.Via != "" || c.Source != "" || !c.Checked.IsZero()
 }
 
 // loader holds the inserters of one content load.
@@ -263,7 +263,7 @@ func newLoader(ctx context.Context, tx *sql.Tx) (*loader, error) {
 		{&l.categories, "categories", []string{"topic", "key", "position", "title"}},
 		{&l.features, "features", []string{"topic", "key", "position", "name", "category", "type", "description"}},
 		{&l.systems, "systems", []string{"id", "topic", "slug", "name", "homepage", "summary", "path"}},
-		{&l.cells, "cells", []string{"system_id", "feature", "support", "value", "note", "since", "via", "source"}},
+		{&l.cells, "cells", []string{"system_id", "feature", "support", "value", "note", "since", "via", "source", "checked"}},
 		{&l.articles, "articles", []string{"id", "topic", "slug", "title", "summary", "updated", "path", "matrices", "html"}},
 		{&l.articleSystems, "article_systems", []string{"article_id", "position", "system"}},
 		{&l.sections, "sections", []string{"owner_kind", "owner_id", "position", "kind", "heading", "anchor", "html", "text", "items"}},
@@ -409,7 +409,7 @@ func (l *loader) addSystem(ctx context.Context, id int64, s kb.System) error {
 		if !stored(c) {
 			continue
 		}
-		if err := l.cells.add(ctx, id, c.Feature, string(c.Support), c.Value, c.Note, c.Since, c.Via, c.Source); err != nil {
+		if err := l.cells.add(ctx, id, c.Feature, string(c.Support), c.Value, c.Note, c.Since, c.Via, c.Source, c.CheckedDate()); err != nil {
 			return err
 		}
 	}

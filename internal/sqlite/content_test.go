@@ -57,7 +57,7 @@ func sampleContent() *kb.Content {
 				Aliases: []string{"djangoproject"},
 				Cells: []kb.Cell{
 					{Feature: "orm", Support: kb.SupportYes},
-					{Feature: "admin", Support: kb.SupportYes, Note: "Generated from the models"},
+					{Feature: "admin", Support: kb.SupportYes, Note: "Generated from the models", Checked: day("2026-12-01")},
 					{Feature: "csrf", Support: kb.SupportYes, Since: "1.2"},
 					{Feature: "first_release", Value: "2005"},
 				},
@@ -75,7 +75,7 @@ func sampleContent() *kb.Content {
 				Cells: []kb.Cell{
 					{Feature: "csrf", Support: kb.SupportUnknown, Note: "Through extensions"},
 					{Feature: "orm", Support: kb.SupportPlugin, Via: "Flask-SQLAlchemy", Source: "https://flask-sqlalchemy.palletsprojects.com/"},
-					{Feature: "admin", Support: kb.SupportUnknown},
+					{Feature: "admin", Support: kb.SupportUnknown, Checked: day("2025-06-30")},
 				},
 				Sections: []kb.Section{{Kind: kb.KindCons, Heading: "Cons", Anchor: "cons", HTML: "<ul><li>Small</li></ul>", Text: "Small", Items: []string{"Small"}}},
 				Path:     "web/systems/flask.md",

@@ -69,7 +69,7 @@ func (r *Reader) scopedSystems(ctx context.Context, topic string, slugs, feature
 	// order; with features given, the (system_id, feature) key finds each
 	// cell.
 	err = r.cellRows(ctx, sc, `
-		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source
+		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source, c.checked
 		FROM systems s JOIN cells c ON c.system_id = s.id
 		JOIN features f ON f.topic = s.topic AND f.key = c.feature
 		WHERE `+scopeWhere+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))

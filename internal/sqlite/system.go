@@ -124,7 +124,7 @@ func (r *Reader) systems(ctx context.Context, topic string, slugs, features []st
 	// With features, the (system_id, feature) key finds each cell: a few
 	// lookups a system rather than a scan of all its cells.
 	err = r.cellRows(ctx, scope, `
-		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source
+		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source, c.checked
 		FROM systems s JOIN cells c ON c.system_id = s.id
 		WHERE `+scopeWhere+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))`,
 		func(id int64, c kb.Cell) {
@@ -201,16 +201,21 @@ func (r *Reader) systemRows(ctx context.Context, sc systemScope) ([]kb.System, [
 }
 
 // cellRows runs a query of cells (system id, feature, support, value, note,
-// since, via, source) over a scope's arguments and calls add for each.
+// since, via, source, checked) over a scope's arguments and calls add for
+// each.
 func (r *Reader) cellRows(ctx context.Context, sc systemScope, query string, add func(id int64, c kb.Cell)) error {
 	err := queryRows(ctx, r.tx, query, sc.args(), func(rows *sql.Rows) error {
 		var id int64
-		var support string
+		var support, checked string
 		var c kb.Cell
-		if err := rows.Scan(&id, &c.Feature, &support, &c.Value, &c.Note, &c.Since, &c.Via, &c.Source); err != nil {
+		if err := rows.Scan(&id, &c.Feature, &support, &c.Value, &c.Note, &c.Since, &c.Via, &c.Source, &checked); err != nil {
 			return err
 		}
 		c.Support = kb.Support(support)
+		var err error
+		if c.Checked, err = kb.ParseChecked(checked); err != nil {
+			return fmt.Errorf("cell %s: checked %q: %w", c.Feature, checked, err)
+		}
 		add(id, c)
 		return nil
 	})

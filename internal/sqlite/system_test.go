@@ -20,7 +20,7 @@ func wantFlask() kb.System {
 	s := sampleContent().Systems[4]
 	s.Cells = []kb.Cell{
 		{Feature: "orm", Support: kb.SupportPlugin, Via: "Flask-SQLAlchemy", Source: "https://flask-sqlalchemy.palletsprojects.com/"},
-		unknown("admin"),
+		{Feature: "admin", Support: kb.SupportUnknown, Checked: day("2025-06-30")}, // only the date: still stored
 		{Feature: "csrf", Support: kb.SupportUnknown, Note: "Through extensions"},
 		unknown("first_release"),
 	}

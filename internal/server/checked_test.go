@@ -1,0 +1,88 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestCheckedInAPI: a cell's checked date is the field "checked" of the
+// API's cells, as YYYY-MM-DD: the system file's default on the cells it
+// writes, a cell's own date over it, and no field where there is no date.
+func TestCheckedInAPI(t *testing.T) {
+	h := realServer(t, "../content/testdata/valid")
+	cells := func(t *testing.T, target, system string) map[string]map[string]any {
+		t.Helper()
+		rec := get(t, h, target)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s = %d", target, rec.Code)
+		}
+		var doc struct {
+			Cells   map[string]map[string]any `json:"cells"`
+			Systems []struct {
+				Slug  string                    `json:"slug"`
+				Cells map[string]map[string]any `json:"cells"`
+			} `json:"systems"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Cells != nil {
+			return doc.Cells
+		}
+		for _, s := range doc.Systems {
+			if s.Slug == system {
+				return s.Cells
+			}
+		}
+		t.Fatalf("GET %s: no system %s", target, system)
+		return nil
+	}
+	for _, target := range []string{"/api/topics/web", "/api/topics/web/django"} {
+		django := cells(t, target, "django")
+		for _, f := range []string{"orm", "csrf", "first_release", "license"} {
+			if got := django[f]["checked"]; got != "2026-12-01" {
+				t.Errorf("%s: django %s checked = %v, want the file's 2026-12-01", target, f, got)
+			}
+		}
+	}
+	flask := cells(t, "/api/topics/web", "flask")
+	if got := flask["orm"]["checked"]; got != "2026-11-20" {
+		t.Errorf("flask orm checked = %v, want 2026-11-20", got)
+	}
+	for _, f := range []string{"csrf", "license"} { // no date; license not in the file
+		if got, ok := flask[f]["checked"]; ok {
+			t.Errorf("flask %s has checked %v, want no field", f, got)
+		}
+	}
+
+	// The compare API: each cell, and the note of a cell that has one.
+	rec := get(t, h, "/api/compare/web/django-vs-flask")
+	var doc apiCompare
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range doc.Categories {
+		for _, r := range c.Rows {
+			for _, cell := range r.Cells {
+				got[cell.System+"."+r.Key] = cell.Checked
+			}
+		}
+	}
+	for k, want := range map[string]string{"django.orm": "2026-12-01", "django.license": "2026-12-01", "flask.orm": "2026-11-20", "flask.csrf": "", "flask.license": ""} {
+		if got[k] != want {
+			t.Errorf("compare %s checked = %q, want %q", k, got[k], want)
+		}
+	}
+	notes := map[string]string{}
+	for _, n := range doc.Footnotes {
+		notes[n.System+"."+n.Feature] = n.Checked
+	}
+	if notes["Flask.Built-in ORM"] != "2026-11-20" || notes["Django.CSRF protection"] != "2026-12-01" {
+		t.Errorf("footnotes' checked = %v", notes)
+	}
+	if body := strings.Join(strings.Fields(rec.Body.String()), ""); !strings.Contains(body, `"checked":"2026-11-20"`) {
+		t.Errorf("compare JSON lacks \"checked\": \"2026-11-20\"")
+	}
+}
