@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -80,5 +81,39 @@ func TestHistoryMigrationKeepsRows(t *testing.T) {
 	next.ID = "dddd"
 	if ok, err := db.Record(ctx, next, nil); err != nil || ok {
 		t.Errorf("a second revision after the same one = %v, %v; want false", ok, err)
+	}
+}
+
+// TestRecordBatches: a revision of more changes than one statement holds
+// (two full batches and a part) records every change, each field in its
+// place, in order.
+func TestRecordBatches(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "versa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if ok, err := db.Record(ctx, history.Revision{ID: "a", Baseline: true}, nil); err != nil || !ok {
+		t.Fatalf("baseline: %v, %v", ok, err)
+	}
+	changes := make([]history.Change, 250)
+	for i := range changes {
+		n := strconv.Itoa(i)
+		changes[i] = history.Change{Kind: history.CellChanged, Topic: "t", System: "s" + n, Feature: "f" + n, Category: "c",
+			Old: history.Cell{Support: "no", Note: "old " + n}, New: history.Cell{Support: "yes", Source: "https://example.org/" + n}}
+	}
+	if ok, err := db.Record(ctx, history.Revision{ID: "b", Parent: "a", Follows: 1}, changes); err != nil || !ok {
+		t.Fatalf("record: %v, %v", ok, err)
+	}
+	got, err := db.Changes(ctx, history.Query{Topic: "t"})
+	if err != nil || len(got) != len(changes) {
+		t.Fatalf("changes: %d, %v; want %d", len(got), err, len(changes))
+	}
+	for i, e := range got {
+		want := changes[len(changes)-1-i] // newest first
+		if e.System != want.System || e.Feature != want.Feature || e.Old != want.Old || e.New != want.New || e.Revision.ID != "b" {
+			t.Fatalf("change %d = %+v, want %+v", i, e, want)
+		}
 	}
 }
