@@ -89,6 +89,7 @@ type CompareCell struct {
 	Support  string // yes, partial, plugin, no, unknown; empty for a value
 	Value    string // for text, number, year and list features
 	Footnote int    // the number of its note, 0 if none
+	Checked  string // the day it was last checked, YYYY-MM-DD; "" if not given
 }
 
 // Footnote is the note, via, since and source of one cell, and the day it
@@ -197,7 +198,7 @@ func (v CompareView) shownGroups() []CompareGroup {
 	return out
 }
 
-// noteText is a cell's note, via and since in one run of text, ending in
+// noteText is a cell's note, via, since and checked date in one run of text, ending in
 // the separator before the source link when there is one.
 func noteText(n *Footnote) string {
 	var parts []string
@@ -209,6 +210,9 @@ func noteText(n *Footnote) string {
 	}
 	if n.Since != "" {
 		parts = append(parts, "since "+n.Since)
+	}
+	if n.Checked != "" {
+		parts = append(parts, "checked "+n.Checked)
 	}
 	text := strings.Join(parts, " · ")
 	if text != "" && n.Source != "" {

@@ -55,6 +55,7 @@ type FeatureValue struct {
 	Via         string
 	Since       string
 	Source      string
+	Checked     string // YYYY-MM-DD, "" when not given
 }
 
 // TopicView is a topic's page: its systems as rows with a few feature

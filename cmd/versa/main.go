@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -84,6 +85,9 @@ type Config struct {
 	PinRate     float64
 	MaxPins     int
 	MaxPinBytes int
+	// Stale makes check warn about cells not checked within this age
+	// (365d, 52w, 1y); "" warns about nothing.
+	Stale string
 }
 
 // parseArgs reads the command, its flags and its arguments. Flags may come
@@ -110,6 +114,7 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	fs.IntVar(&cfg.MaxPins, "max-snapshots", 100000, "pinned snapshots to keep before refusing new pins; -1 for no bound")
 	fs.IntVar(&cfg.MaxPinBytes, "max-snapshot-bytes", 1048576, "largest pinned snapshot, in bytes of JSON; -1 for no bound")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&cfg.Stale, "stale", "", "check: warn about each cell with no checked date or one older than this age, in days, weeks or years (365d, 52w, 1y)")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := envName(f.Name)
@@ -178,7 +183,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if len(rest) > 0 {
 			dir = rest[0]
 		}
-		return check(dir, stdout)
+		stale, err := parseAge(cfg.Stale)
+		if err != nil {
+			return err
+		}
+		return check(dir, stale, time.Now(), stdout)
 	case "build":
 		batchMemoryLimit()
 		return build(ctx, cfg, log, stdout)
@@ -217,14 +226,36 @@ func batchMemoryLimit() {
 	}
 }
 
-// check validates a content folder without touching any store.
-func check(dir string, stdout io.Writer) error {
+// parseAge reads --stale: a whole number of days (365d), weeks (52w) or
+// years (1y, 365 days); "" is no age. Months are not accepted: "12m" reads
+// as minutes to anyone used to Go durations.
+func parseAge(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	units := map[byte]int{'d': 1, 'w': 7, 'y': 365}
+	days, ok := units[s[len(s)-1]]
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if !ok || err != nil || n <= 0 || n*days > 100*365 {
+		return 0, fmt.Errorf("--stale %q: write an age in days, weeks or years, like 365d, 52w or 1y", s)
+	}
+	return time.Duration(n*days) * 24 * time.Hour, nil
+}
+
+// check validates a content folder without touching any store. With a
+// stale age, each cell a system file writes without a checked date, or
+// with one more than that age before now, is a warning.
+func check(dir string, stale time.Duration, now time.Time, stdout io.Writer) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("content folder %s: not a readable folder", dir)
 	}
 	tree, err := content.Read(os.DirFS(dir))
 	if err != nil {
 		return err
+	}
+	if stale > 0 {
+		y, m, d := now.UTC().Add(-stale).Date()
+		tree.StaleBefore = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
 	// Count what parses rather than keep it: check holds one file's
 	// parse at a time, however big the folder.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"versa/internal/kb"
 )
@@ -31,6 +32,10 @@ type Tree struct {
 	// an expiryDate passed); set it with IncludeDrafts, which also makes
 	// it part of the revision.
 	Drafts bool
+	// StaleBefore, when set, makes the parse warn (as `versa check --stale`
+	// asks) about each cell a system file writes with no checked date or
+	// one before it. It changes no content, only warnings.
+	StaleBefore time.Time
 }
 
 // include reads a file of the tree for the include shortcode: the systems
@@ -304,7 +309,7 @@ func StreamState(t *Tree, sink kb.Sink) (*State, error) {
 			st.put(f.Path, &fileState{hash: f.Hash, read: true, kind: kind, topic: dir, slug: slug})
 			continue
 		}
-		j := &job{file: f, topic: ti, kind: kind, slug: slug, drafts: t.Drafts, include: t.include}
+		j := &job{file: f, topic: ti, kind: kind, slug: slug, drafts: t.Drafts, include: t.include, staleBefore: t.StaleBefore}
 		if kind == "systems" {
 			if checkSlug(j.slug) == "" {
 				ti.systems[j.slug] = true
@@ -406,6 +411,8 @@ type job struct {
 	drafts     bool // emit unpublished articles too
 	include    includer
 	warnings   []kb.Problem
+	// staleBefore is Tree.StaleBefore.
+	staleBefore time.Time
 }
 
 // runJobs parses files on every core and sends each finished job to done,
@@ -422,7 +429,7 @@ func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
 					return
 				}
 				j := jobs[k]
-				pf := &file{path: j.file.Path, include: j.include}
+				pf := &file{path: j.file.Path, include: j.include, staleBefore: j.staleBefore}
 				if j.kind == "systems" {
 					j.system = parseSystem(pf, md, j.topic.topicInfo, j.slug, j.file.Data)
 					if j.system != nil {

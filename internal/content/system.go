@@ -31,6 +31,7 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		f.addf(1, "system slug %q contains \"-vs-\", which compare URLs use to separate systems: rename the file", slug)
 	}
 	cells := map[string]kb.Cell{}
+	var cellLines map[string]int
 	nameLine := 1
 	var checked time.Time // the file's default for its cells
 	var meta pageMeta
@@ -54,7 +55,7 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		case "aliases":
 			s.Aliases, f.aliasLine = f.slugList(fd), fd.line
 		case "features":
-			cells = parseCells(f, t, fd)
+			cells, cellLines = parseCells(f, t, fd)
 		case "checked":
 			checked = f.checked(fd, "")
 		default:
@@ -84,8 +85,11 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		c, ok := cells[ft.Key]
 		if !ok {
 			c = kb.Cell{Support: kb.SupportUnknown}
-		} else if c.Checked.IsZero() {
-			c.Checked = checked // a cell the file writes takes its default
+		} else {
+			if c.Checked.IsZero() {
+				c.Checked = checked // a cell the file writes takes its default
+			}
+			f.checkStale(ft.Key, c, cellLines[ft.Key])
 		}
 		c.Feature = ft.Key
 		s.Cells[i] = c
@@ -115,13 +119,15 @@ func (f *file) slugList(fd field) []string {
 	return out
 }
 
-// parseCells reads the features map of a system.
-func parseCells(f *file, t *topicInfo, fd field) map[string]kb.Cell {
+// parseCells reads the features map of a system: its cells and the line
+// of each.
+func parseCells(f *file, t *topicInfo, fd field) (map[string]kb.Cell, map[string]int) {
 	entries, ok := f.fields(fd.val, "features")
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	cells := make(map[string]kb.Cell, len(entries))
+	lines := make(map[string]int, len(entries))
 	for _, e := range entries {
 		ft, ok := t.features[e.key]
 		if !ok {
@@ -130,9 +136,22 @@ func parseCells(f *file, t *topicInfo, fd field) map[string]kb.Cell {
 		}
 		if c, ok := parseCell(f, ft, e); ok {
 			cells[ft.Key] = c
+			lines[ft.Key] = e.line
 		}
 	}
-	return cells
+	return cells, lines
+}
+
+// checkStale warns, when the check asks for it (staleBefore), about a
+// written cell with no checked date or one older than asked.
+func (f *file) checkStale(feature string, c kb.Cell, line int) {
+	switch {
+	case f.staleBefore.IsZero():
+	case c.Checked.IsZero():
+		f.warnf(line, "feature %s has no checked date: verify it and add `checked: YYYY-MM-DD` to the cell or once to the front matter", feature)
+	case c.Checked.Before(f.staleBefore):
+		f.warnf(line, "feature %s was last checked %s, before %s: verify it and update checked", feature, c.CheckedDate(), f.staleBefore.Format(time.DateOnly))
+	}
 }
 
 // parseCell reads one cell: a bare value or a map with support/value, note,

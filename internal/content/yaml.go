@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
@@ -35,6 +36,9 @@ type file struct {
 	warnings []kb.Problem
 	// include reads another content file for the include shortcode.
 	include includer
+	// staleBefore, when set, makes a system's cells without a checked date
+	// or with one before it warnings (Tree.StaleBefore).
+	staleBefore time.Time
 }
 
 func (f *file) addf(line int, format string, args ...any) {

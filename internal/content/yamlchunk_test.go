@@ -170,7 +170,7 @@ func TestFastCellsSameAsParser(t *testing.T) {
 		fields, _ := f.fields(root, "front matter")
 		for _, fd := range fields {
 			if fd.key == "features" {
-				cells := parseCells(f, ti, fd)
+				cells, _ := parseCells(f, ti, fd)
 				out := map[string]string{}
 				for k, c := range cells {
 					out[k] = fmt.Sprintf("%+v", c)

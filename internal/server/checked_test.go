@@ -86,3 +86,54 @@ func TestCheckedInAPI(t *testing.T) {
 		t.Errorf("compare JSON lacks \"checked\": \"2026-11-20\"")
 	}
 }
+
+// TestCheckedShown: the checked date on the pages (in the note of a cell
+// that has one on the compare page; with the cell's notes on the system
+// and feature pages) and in the CSV and Markdown exports.
+func TestCheckedShown(t *testing.T) {
+	h := realServer(t, "../content/testdata/valid")
+	body := func(target string) string {
+		t.Helper()
+		rec := get(t, h, target)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s = %d", target, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	page := body("/compare/web/django-vs-flask")
+	for _, want := range []string{"via Flask-SQLAlchemy · checked 2026-11-20", "Middleware on by default · checked 2026-12-01"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("compare page lacks %q", want)
+		}
+	}
+	if n := strings.Count(page, "checked 2026-12-01"); n != 1 {
+		t.Errorf("compare page says checked 2026-12-01 %d times, want once (a date alone makes no note)", n)
+	}
+	sys := body("/topics/web/django")
+	if n := strings.Count(sys, "<span>checked 2026-12-01</span>"); n != 4 {
+		t.Errorf("django page shows checked 2026-12-01 %d times, want 4 (each cell the file writes)", n)
+	}
+	feat := body("/topics/web/features/orm")
+	for _, want := range []string{"<span>checked 2026-12-01</span>", "<span>checked 2026-11-20</span>"} {
+		if !strings.Contains(feat, want) {
+			t.Errorf("feature page lacks %q", want)
+		}
+	}
+
+	csv := body("/compare/web/django-vs-flask.csv")
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if lines[0] != "Feature key,Feature,Category,Django,Flask,Django checked,Flask checked" {
+		t.Errorf("csv header = %q", lines[0])
+	}
+	for _, want := range []string{"orm,Built-in ORM,Data and persistence,yes,plugin,2026-12-01,2026-11-20", "license,Licence,Data and persistence,BSD-3-Clause,unknown,2026-12-01,"} {
+		if !strings.Contains(csv, want+"\n") {
+			t.Errorf("csv lacks row %q:\n%s", want, csv)
+		}
+	}
+	md := body("/compare/web/django-vs-flask.md")
+	for _, want := range []string{"\nChecked: Django 2026-12-01; Flask 2026-11-20 (3 of 4 cells not dated).\n", "via Flask-SQLAlchemy · checked 2026-11-20\n"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -412,7 +412,7 @@ func compareRows(v *web.CompareView, t kb.Topic, systems []kb.System, q compareQ
 // would have one): the date joins the note of a cell that has one, and is
 // in the exports and the API for all.
 func compareCell(v *web.CompareView, c kb.Cell, system, feature string, notesBefore int) web.CompareCell {
-	wc := web.CompareCell{Value: c.Value}
+	wc := web.CompareCell{Value: c.Value, Checked: c.CheckedDate()}
 	if c.Value == "" {
 		wc.Support = string(c.Support)
 		if wc.Support == "" {

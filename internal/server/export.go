@@ -105,13 +105,21 @@ func cellWord(c web.CompareCell) string {
 	return c.Value
 }
 
-// compareCSV lays v out as CSV.
+// compareCSV lays v out as CSV. When any cell has a checked date, a
+// column "<system> checked" per system follows the systems' columns, with
+// each cell's date (YYYY-MM-DD) or nothing.
 func compareCSV(v web.CompareView) ([]byte, error) {
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	head := []string{"Feature key", "Feature", "Category"}
 	for _, s := range v.Systems {
 		head = append(head, spreadsheetSafe(s.Name))
+	}
+	dated := anyChecked(v)
+	if dated {
+		for _, s := range v.Systems {
+			head = append(head, spreadsheetSafe(s.Name+" checked"))
+		}
 	}
 	if err := cw.Write(head); err != nil {
 		return nil, err
@@ -122,6 +130,11 @@ func compareCSV(v web.CompareView) ([]byte, error) {
 			for _, c := range row.Cells {
 				rec = append(rec, spreadsheetSafe(cellWord(c)))
 			}
+			if dated {
+				for _, c := range row.Cells {
+					rec = append(rec, c.Checked)
+				}
+			}
 			if err := cw.Write(rec); err != nil {
 				return nil, err
 			}
@@ -129,6 +142,65 @@ func compareCSV(v web.CompareView) ([]byte, error) {
 	}
 	cw.Flush()
 	return buf.Bytes(), cw.Error()
+}
+
+// anyChecked reports whether a cell of the view has a checked date.
+func anyChecked(v web.CompareView) bool {
+	for _, g := range v.Groups {
+		for _, r := range g.Rows {
+			for _, c := range r.Cells {
+				if c.Checked != "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// checkedSummary is, per system, the oldest and newest checked date of
+// its cells in the view and how many have none: "Django 2026-12-01; Flask
+// 2026-11-20 (3 of 4 cells not dated)". "" when no cell is dated.
+func checkedSummary(v web.CompareView) string {
+	if !anyChecked(v) {
+		return ""
+	}
+	var parts []string
+	for i, s := range v.Systems {
+		var lo, hi string
+		undated, n := 0, 0
+		for _, g := range v.Groups {
+			for _, r := range g.Rows {
+				if i >= len(r.Cells) {
+					continue
+				}
+				n++
+				d := r.Cells[i].Checked
+				switch {
+				case d == "":
+					undated++
+				case lo == "":
+					lo, hi = d, d
+				default:
+					lo, hi = min(lo, d), max(hi, d)
+				}
+			}
+		}
+		p := mdEscape(s.Name) + " "
+		switch {
+		case lo == "":
+			p += "not dated"
+		case lo == hi:
+			p += lo
+		default:
+			p += lo + " to " + hi
+		}
+		if lo != "" && undated > 0 {
+			p += fmt.Sprintf(" (%d of %d cells not dated)", undated, n)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // spreadsheetSafe keeps a spreadsheet from reading a text as a formula: a
@@ -206,6 +278,9 @@ func compareMarkdown(c *compareTarget, v web.CompareView) []byte {
 	if v.Hidden > 0 {
 		fmt.Fprintf(&b, "\n%d rows that are the same everywhere are hidden.\n", v.Hidden)
 	}
+	if s := checkedSummary(v); s != "" {
+		fmt.Fprintf(&b, "\nChecked: %s.\n", s)
+	}
 	if len(v.Footnotes) > 0 {
 		b.WriteString("\n")
 		for _, f := range v.Footnotes {
@@ -218,6 +293,9 @@ func compareMarkdown(c *compareTarget, v web.CompareView) []byte {
 			}
 			if f.Since != "" {
 				parts = append(parts, "since "+mdEscape(f.Since))
+			}
+			if f.Checked != "" {
+				parts = append(parts, "checked "+f.Checked)
 			}
 			if f.Source != "" {
 				parts = append(parts, mdLink("source", f.Source))

@@ -102,10 +102,15 @@ func csvTable(t *testing.T, body string) (header []string, out []tableRow) {
 	if len(recs) == 0 {
 		t.Fatal("empty csv")
 	}
-	for _, rec := range recs[1:] {
-		out = append(out, tableRow{key: rec[0], name: rec[1], cells: rec[3:]})
+	// The "<system> checked" columns, after the systems', hold dates.
+	end := len(recs[0])
+	for end > 3 && strings.HasSuffix(recs[0][end-1], " checked") {
+		end--
 	}
-	return recs[0], out
+	for _, rec := range recs[1:] {
+		out = append(out, tableRow{key: rec[0], name: rec[1], cells: rec[3:end]})
+	}
+	return recs[0][:end], out
 }
 
 // jsonTable parses a JSON export.
@@ -377,7 +382,7 @@ func TestExportDetails(t *testing.T) {
 	rec = get(t, h, "/compare/web/django-vs-flask.md?need=orm")
 	md := rec.Body.String()
 	for _, want := range []string{"| Feature | Django | Flask |", "|---|---|---|", "| *Meets needs* | 1 of 1 | 0 of 1 (1 partial) |",
-		"| **Data and persistence** | | |", "| ★ Built-in ORM | ✔ Yes | ⊕ Plugin [1] |", "1. **Flask, Built-in ORM:** via Flask-SQLAlchemy\n",
+		"| **Data and persistence** | | |", "| ★ Built-in ORM | ✔ Yes | ⊕ Plugin [1] |", "1. **Flask, Built-in ORM:** via Flask-SQLAlchemy · checked 2026-11-20\n", "\nChecked: Django 2026-12-01; Flask 2026-11-20 (3 of 4 cells not dated).\n",
 		"2. **Django, CSRF protection:** Middleware on by default"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)

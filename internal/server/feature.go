@@ -142,7 +142,7 @@ func buildFeature(t kb.Topic, f kb.Feature, systems []kb.System) web.FeatureView
 		}
 		counts[key]++
 		v.Rows = append(v.Rows, web.FeatureSystem{Slug: s.Slug, Name: s.Name, URL: link.System(t.Slug, s.Slug),
-			Value: web.FeatureValue{Key: f.Key, Name: f.Name, Cell: webCell(c), Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source}})
+			Value: web.FeatureValue{Key: f.Key, Name: f.Name, Cell: webCell(c), Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source, Checked: c.CheckedDate()}})
 	}
 	levels := kb.SupportLevels
 	if typ != kb.TypeSupport {

@@ -92,7 +92,7 @@ func buildSystem(t kb.Topic, sys kb.System, all []kb.System, articles []kb.Artic
 		for _, f := range g.features {
 			c := cells.Cell(f.Key)
 			wg.Rows = append(wg.Rows, web.FeatureValue{Key: f.Key, Name: f.Name, Description: f.Description,
-				Cell: webCell(c), Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source})
+				Cell: webCell(c), Note: c.Note, Via: c.Via, Since: c.Since, Source: c.Source, Checked: c.CheckedDate()})
 		}
 		v.Groups = append(v.Groups, wg)
 	}
