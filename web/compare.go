@@ -216,7 +216,7 @@ func noteText(n *Footnote) string {
 	}
 	text := strings.Join(parts, " · ")
 	if text != "" && n.Source != "" {
-		text += " · "
+		text += " ·" // the template's space follows, then the link
 	}
 	return text
 }

@@ -2,9 +2,12 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -54,6 +57,22 @@ func emulate(t *testing.T, ctx context.Context, v viewport) func() {
 		}
 	}
 }
+
+// noteShown is a script function giving the height a cell's note (what
+// its <details> holds after the marker, text and link with no wrapper)
+// takes on screen: 0 while hidden.
+const noteShown = `function (d) {
+	// A closed <details> skips its content (content-visibility: hidden),
+	// which a Range would still measure when asked.
+	var c = getComputedStyle(d, "::details-content");
+	if (c.contentVisibility === "hidden" || c.display === "none") {
+		return 0;
+	}
+	var r = document.createRange();
+	r.setStartAfter(d.querySelector("summary"));
+	r.setEnd(d, d.childNodes.length);
+	return r.getBoundingClientRect().height;
+}`
 
 // visibleRows counts the feature rows wholly inside both the window and
 // the table's scroll box.
@@ -259,9 +278,9 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 		}
 		read := `(function () {
 			var d = document.querySelector("td details");
-			var s = d.querySelector(":scope > span");
-			return {Open: d.open, Height: s.getBoundingClientRect().height, Text: s.textContent.trim(),
-				Focused: document.activeElement ? document.activeElement.getAttribute("aria-label") || "" : ""};
+			var f = document.activeElement;
+			return {Open: d.open, Height: (` + noteShown + `)(d), Text: d.textContent.replace(d.querySelector("summary").textContent, "").trim(),
+				Focused: f && f.tagName === "SUMMARY" && f.parentNode === d ? f.textContent : ""};
 		})()`
 		before, err := chromedp.Run(ctx, chromedp.Evaluate[note](read))
 		if err != nil {
@@ -287,8 +306,15 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 		if !after.Open || after.Height == 0 || after.Text == "" {
 			t.Errorf("after Tab and Enter: note %+v, want it open and shown", after)
 		}
-		if after.Focused != "Note 1" {
+		if after.Focused != "1" {
 			t.Errorf("Tab focused %q, want the marker of note 1", after.Focused)
+		}
+		// A screen reader hears "Note 1" (the word is the stylesheet's).
+		if name := axName(t, ctx, "td details > summary"); name != "Note 1" {
+			t.Errorf("the marker's accessible name is %q, want %q", name, "Note 1")
+		}
+		if name := axName(t, ctx, "table.compare a.anchor"); name != "# Link to this row" {
+			t.Errorf("a row link's accessible name is %q, want %q", name, "# Link to this row")
 		}
 		if err := chromedp.Do(ctx, chromedp.KeyEvent(" ")); err != nil {
 			t.Fatal(err)
@@ -301,4 +327,38 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 			t.Errorf("after Space: note %+v, want it closed again", closed)
 		}
 	})
+}
+
+// axName is the accessible name the browser computes for the first element
+// matching sel, as assistive technology gets it.
+func axName(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(sel)))
+	if err != nil || len(nodes) == 0 {
+		t.Fatalf("find %s: %v", sel, err)
+	}
+	var name string
+	err = chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		no := false
+		res, err := cdp.Call(ctx, tg, accessibility.GetPartialAXTree,
+			accessibility.GetPartialAXTreeParams{BackendNodeID: nodes[0].BackendNodeID, FetchRelatives: &no})
+		if err != nil {
+			return err
+		}
+		for _, n := range res.Nodes {
+			if n.Name != nil && !n.Ignored {
+				var s string
+				if err := json.Unmarshal([]byte(n.Name.Value), &s); err != nil {
+					return err
+				}
+				name = strings.TrimSpace(s)
+				return nil
+			}
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatalf("accessible name of %s: %v", sel, err)
+	}
+	return name
 }

@@ -382,8 +382,8 @@ func TestBrowser(t *testing.T) {
 					TableRight: table.getBoundingClientRect().right,
 					DocWide: document.documentElement.scrollWidth, Inner: window.innerWidth,
 					Rows: 0, Cut: [], Sticky: [], Shown: [],
-					Notes: Array.prototype.filter.call(document.querySelectorAll("td details > span"), function (s) {
-						return s.getBoundingClientRect().height > 0;
+					Notes: Array.prototype.filter.call(document.querySelectorAll("td details"), function (d) {
+						return (`+noteShown+`)(d) > 0;
 					}).length
 				};
 				table.querySelectorAll("tr[id^='feature-']").forEach(function (tr) {

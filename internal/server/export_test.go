@@ -62,9 +62,11 @@ func htmlTable(t *testing.T, body string) (systems []string, out []tableRow) {
 					continue
 				}
 				if c.Data == "th" {
+					// The name is the summary of what the feature means,
+					// or the link to its page when it has no description.
 					for d := range c.Descendants() {
-						if d.Type == html.ElementNode && attr(d, "class") == "feature-name" && row.name == "" {
-							row.name = text(d)
+						if d.Type == html.ElementNode && (d.Data == "summary" || d.Data == "a") && row.name == "" {
+							row.name = strings.TrimPrefix(text(d), "★")
 						}
 					}
 				}
