@@ -62,8 +62,9 @@ type Crumb struct {
 
 // HomeView is the home page: every topic with its systems.
 type HomeView struct {
-	Site   Site
-	Topics []TopicCard
+	Site     Site
+	Topics   []TopicCard
+	Articles []ArticleItem // the newest, as the feed orders them
 }
 
 // TopicCard is one topic as listed on the home page.
