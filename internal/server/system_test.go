@@ -76,8 +76,8 @@ func TestBundledPages(t *testing.T) {
 		t.Fatalf("topic page links %d systems, want 6", len(systems))
 	}
 	articles := attrs(parse(t, get(t, h, "/articles").Body.String()), "article-link", "href")
-	if len(articles) != 6 {
-		t.Fatalf("article list links %d articles, want 6", len(articles))
+	if len(articles) != 8 {
+		t.Fatalf("article list links %d articles, want 8", len(articles))
 	}
 	matrices := 0
 	for _, target := range append(append([]string{"/topics/python-web-frameworks", "/articles"}, systems...), articles...) {
