@@ -121,7 +121,13 @@ func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base fun
 		return nil, err
 	}
 	if redirect != 0 {
-		http.Redirect(w, r, base(c.topic.Slug, c.slugs)+ext+c.rows.encode(c.q.encode()), redirect)
+		target := base(c.topic.Slug, c.slugs) + ext + c.rows.encode(c.q.encode())
+		if len(c.slugs) == 1 && ext == "" && strings.HasPrefix(target, "/compare/") {
+			// A system compared with itself (django-vs-django) is that
+			// system's page, not a one-system table that answers 400.
+			target, redirect = link.System(c.topic.Slug, c.slugs[0]), http.StatusSeeOther
+		}
+		http.Redirect(w, r, target, redirect)
 		return nil, nil
 	}
 	if err := c.check(); err != nil {

@@ -27,3 +27,16 @@ func TestHomeRecentArticles(t *testing.T) {
 		t.Errorf("home's all-articles link = %v, want /articles", got)
 	}
 }
+
+// TestCompareWithItself: /compare/{t}/django-vs-django leads to Django's
+// page (303), which answers 200, not to a one-system table that is a 400.
+func TestCompareWithItself(t *testing.T) {
+	h, _ := bundled(t, Config{})
+	rec := send(h, "GET", "/compare/python-web-frameworks/django-vs-django")
+	if rec.Code != 303 || rec.Header().Get("Location") != "/topics/python-web-frameworks/django" {
+		t.Fatalf("GET django-vs-django = %d to %q, want 303 to Django's page", rec.Code, rec.Header().Get("Location"))
+	}
+	if got := send(h, "GET", rec.Header().Get("Location")).Code; got != 200 {
+		t.Errorf("Django's page = %d, want 200", got)
+	}
+}
