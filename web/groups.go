@@ -21,9 +21,11 @@ type GroupEntry struct {
 	Current bool
 }
 
-// Pager links the pages of one group.
+// Pager links the pages of one group, or of the topic page's systems.
 type Pager struct {
 	Page, Pages      int // 1-based
 	From, To, Of     int // rows shown, 1-based, and the group's total
 	PrevURL, NextURL string
+	Label            string // what is paged, for its nav; "" is a group
+	Rows             string // what a row is ("Rows" when empty)
 }

@@ -83,6 +83,10 @@ type TopicView struct {
 	Count    int  // features in the topic
 	Systems  int  // systems in the topic; Rows holds those the filter keeps
 	Matched  int  // features the filter keeps, listed in Features
+	// Kept is how many systems the filter keeps: Rows holds a page of them
+	// when they are more than SystemsPager's page shows.
+	Kept         int
+	SystemsPager *Pager
 	// ClearFilter is the URL of the view without the filter.
 	ClearFilter string
 	Source      string // the topic's topic.yaml, relative to the content folder

@@ -18,6 +18,19 @@ import (
 // page grows with the content; the API and the exports are never cut.
 var rowBudget = 300
 
+// cellBudget bounds the cells of a compare page's rows: side by side, many
+// systems make each row long (24 systems of 300 rows, a note on every
+// fourth cell, is 1.3 MB), so a page of n systems shows at most
+// cellBudget/n rows (125 for 24), and never fewer than minRows.
+var cellBudget = 3000
+
+const minRows = 25
+
+// compareBudget is the rows a compare page of n systems shows at most.
+func compareBudget(n int) int {
+	return min(rowBudget, max(cellBudget/max(n, 1), minRows))
+}
+
 // listBudget is the same for the topic page's feature list, whose entries
 // are lighter than table rows (a name, a type and a line of description),
 // and collapsed by category: the spec's 550 features stay on one page.
@@ -39,17 +52,72 @@ type rowView struct {
 // number is a bad request.
 func parseRowView(v url.Values) (rowView, error) {
 	rv := rowView{group: strings.TrimSpace(v.Get("group"))}
-	if p := v.Get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 {
-			return rv, &pageError{message: fmt.Sprintf("The page %.40q is not a page number (1, 2, ...).", p), err: fmt.Errorf("page %.40q: %w", p, kb.ErrInvalid)}
-		}
-		rv.page = n
+	var err error
+	rv.page, err = pageParam(v, "page")
+	return rv, err
+}
+
+// pageParam reads a page number parameter: 0 when absent or 1, a bad
+// request when not a positive whole number.
+func pageParam(v url.Values, name string) (int, error) {
+	p := v.Get(name)
+	if p == "" {
+		return 0, nil
 	}
-	if rv.page == 1 {
-		rv.page = 0
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 {
+		return 0, &pageError{message: fmt.Sprintf("The page %.40q is not a page number (1, 2, ...).", p), err: fmt.Errorf("%s %.40q: %w", name, p, kb.ErrInvalid)}
 	}
-	return rv, nil
+	if n == 1 {
+		n = 0
+	}
+	return n, nil
+}
+
+// topicCellBudget bounds the cells of the topic page's table of systems: a
+// page of it shows at most topicCellBudget/columns systems (every one of
+// 500 at the 5 default columns, 250 at the most columns, 24), and the rest
+// on further pages (?spage=2), in the same order.
+var topicCellBudget = 6000
+
+// encodeSystemsPage appends the topic page's page of systems to a canonical
+// query or URL.
+func encodeSystemsPage(page int, query string) string {
+	if page <= 1 {
+		return query
+	}
+	sep := "?"
+	if strings.Contains(query, "?") {
+		sep = "&"
+	}
+	return query + sep + "spage=" + strconv.Itoa(page)
+}
+
+// budgetSystemRows cuts the topic page's systems to the page asked for
+// when they are more than one page of the table shows; link builds the
+// URL of a page. A page past the last is a 404.
+func budgetSystemRows(v *web.TopicView, page int, link func(page int) string) error {
+	v.Kept = len(v.Rows)
+	per := max(topicCellBudget/max(len(v.Columns), 1), minRows)
+	pages := max((len(v.Rows)+per-1)/per, 1)
+	page = max(page, 1)
+	if page > pages {
+		return notFoundf("The systems of this view fill %d pages, not %d.", pages, page)
+	}
+	if pages == 1 {
+		return nil
+	}
+	from, to := (page-1)*per, min(page*per, len(v.Rows))
+	p := &web.Pager{Page: page, Pages: pages, From: from + 1, To: to, Of: len(v.Rows),
+		Label: "Pages of the systems", Rows: "Systems"}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < pages {
+		p.NextURL = link(page + 1)
+	}
+	v.Rows, v.SystemsPager = v.Rows[from:to], p
+	return nil
 }
 
 // encode appends rv in its one canonical form to a canonical query or URL
@@ -241,7 +309,7 @@ func budgetCompare(v *web.CompareView, c *compareTarget) error {
 			cats[i].keys[j] = row.Key
 		}
 	}
-	b, err := applyBudget(cats, rowBudget, c.rows, func(rv rowView) string {
+	b, err := applyBudget(cats, compareBudget(len(c.slugs)), c.rows, func(rv rowView) string {
 		return link.Compare(c.topic.Slug, c.slugs) + rv.encode(c.q.encode())
 	})
 	if err != nil || b.index == nil {
@@ -268,6 +336,72 @@ func budgetCompare(v *web.CompareView, c *compareTarget) error {
 	v.Footnotes = slices.DeleteFunc(v.Footnotes, func(f web.Footnote) bool { return !notes[f.N] })
 	v.NeedOptions = slices.DeleteFunc(v.NeedOptions, func(o web.Option) bool { return !shown[o.Value] })
 	return nil
+}
+
+// comparePage is the rows of a compare page over its row budget, picked
+// from the topic's features before any cell is read (budgetCompare cuts
+// the view of every cell instead, as ?diff=1 needs): the features shown,
+// the group index and pager, or the error a bad group or page is.
+type comparePage struct {
+	shown []kb.Feature
+	b     budgeted
+	err   error
+}
+
+// planCompareRows picks the rows of c's page, grouped as compareRows (the
+// function) groups them: nil when the table fits on one page.
+func planCompareRows(c *compareTarget) *comparePage {
+	var cats []categoryFeatures
+	at := map[string]int{}
+	for _, cat := range c.topic.Categories {
+		if len(c.q.categories) == 0 || slices.Contains(c.q.categories, cat.Key) {
+			at[cat.Key] = len(cats)
+			cats = append(cats, categoryFeatures{key: cat.Key, title: cat.Title})
+		}
+	}
+	if len(c.q.categories) == 0 {
+		at[""] = len(cats)
+		cats = append(cats, categoryFeatures{key: "other", title: "Other"})
+	}
+	for _, f := range c.topic.Features {
+		if i, ok := at[f.Category]; ok {
+			cats[i].features = append(cats[i].features, f)
+		}
+	}
+	shown, b, err := budgetFeatures(cats, compareBudget(len(c.slugs)), c.rows, func(rv rowView) string {
+		return link.Compare(c.topic.Slug, c.slugs) + rv.encode(c.q.encode())
+	})
+	if shown == nil && err == nil {
+		return nil
+	}
+	return &comparePage{shown: shown, b: b, err: err}
+}
+
+// read is the features whose cells the page needs: its rows' and the
+// needs' (scored on every system). None for a bad group or page.
+func (p *comparePage) read(q compareQuery) []string {
+	if p.err != nil {
+		return []string{}
+	}
+	return appendNew(keysOf(p.shown), q.need...)
+}
+
+// view lays out the page of the rows shown.
+func (p *comparePage) view(c *compareTarget) (web.CompareView, error) {
+	if p.err != nil {
+		return web.CompareView{}, p.err
+	}
+	t := c.topic
+	t.Features = p.shown
+	v := buildCompare(t, c.systems, c.all, c.q, 0)
+	// A need's chip names it even when its row is in another group.
+	for i := range v.Needs {
+		if j := slices.IndexFunc(c.topic.Features, func(f kb.Feature) bool { return f.Key == v.Needs[i].Key }); j >= 0 {
+			v.Needs[i].Name = c.topic.Features[j].Name
+		}
+	}
+	v.Index, v.Pager = p.b.index, p.b.pager
+	return v, nil
 }
 
 // budgetFeatures applies the row budget to a table whose rows are the

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"versa/internal/sqlite"
 )
 
 // wideFeatures writes a topic of n features in 5 categories whose keys are
@@ -204,6 +207,46 @@ func TestRowBudget(t *testing.T) {
 	}
 }
 
+// wideDB is a store of wideFiles(systems, 25000). With VERSA_BENCH_WIDE_DB
+// set, it is kept in that file and reused when it exists (loading 500
+// systems takes minutes), which is the caller's to delete when the
+// generator or the schema changes.
+func wideDB(b *testing.B, systems int) *sqlite.DB {
+	keep := os.Getenv("VERSA_BENCH_WIDE_DB")
+	if keep != "" {
+		if _, err := os.Stat(keep); err == nil {
+			db, err := sqlite.Open(context.Background(), keep)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			return db
+		}
+	}
+	dir := b.TempDir()
+	for name, text := range wideFiles(systems, 25000) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var db *sqlite.DB
+	if keep == "" {
+		db = openDB(b)
+	} else {
+		var err error
+		if db, err = sqlite.Open(context.Background(), keep); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+	}
+	loadDir(b, db, dir)
+	return db
+}
+
 // BenchmarkWideTopicPages renders every kind of page of a topic of 25,000
 // features (and as many systems as VERSA_BENCH_WIDE_SYSTEMS says, 5 by
 // default), uncached and from the page cache, and reports the median time.
@@ -216,18 +259,7 @@ func BenchmarkWideTopicPages(b *testing.B) {
 		}
 		systems = n
 	}
-	dir := b.TempDir()
-	for name, text := range wideFiles(systems, 25000) {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	db := openDB(b)
-	loadDir(b, db, dir)
+	db := wideDB(b, systems)
 	pages := map[string]string{
 		"topic":         "/topics/wide",
 		"system":        "/topics/wide/s1",
@@ -244,6 +276,7 @@ func BenchmarkWideTopicPages(b *testing.B) {
 		for name, target := range pages {
 			b.Run(cache.name+"/"+name, func(b *testing.B) {
 				took := make([]time.Duration, 0, b.N)
+				size := 0
 				for b.Loop() {
 					start := time.Now()
 					rec := httptest.NewRecorder()
@@ -252,10 +285,112 @@ func BenchmarkWideTopicPages(b *testing.B) {
 					if rec.Code != 200 {
 						b.Fatalf("%s: status %d", target, rec.Code)
 					}
+					size = rec.Body.Len()
 				}
 				slices.Sort(took)
 				b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(size)/1024, "KB")
 			})
+		}
+	}
+}
+
+// manySystemsFiles is wideFiles with a note on every fourth cell: notes are
+// footnotes on the compare page, often the larger part of a table's HTML.
+func manySystemsFiles(systems, n int) map[string]string {
+	files := wideFiles(0, n)
+	key := func(i int) string { return fmt.Sprintf("g%d.h%d.f%d", i/1000, (i/50)%20, i) }
+	for s := range systems {
+		var b strings.Builder
+		fmt.Fprintf(&b, "---\nname: System %d\nsummary: Number %d.\nfeatures:\n", s, s)
+		for i := range n {
+			support := []string{"yes", "no", "partial", "plugin"}[(s+i)%4]
+			if (s+i)%4 == 2 {
+				fmt.Fprintf(&b, "  %s: {support: %s, note: Only with the extra module switched on in the settings.}\n", key(i), support)
+			} else {
+				fmt.Fprintf(&b, "  %s: %s\n", key(i), support)
+			}
+		}
+		b.WriteString("---\nText.\n")
+		files[fmt.Sprintf("wide/systems/s%d.md", s)] = b.String()
+	}
+	return files
+}
+
+// A topic of 500 systems: its widest pages (every system a row of the
+// topic page with the most columns, the most systems side by side on a
+// full group of rows, one feature across all) are each under 1 MB.
+func TestManySystemsPages(t *testing.T) {
+	if raceEnabled {
+		t.Skip("loads a topic of 500 systems; run without -race (as .ci/run does)")
+	}
+	const systems, n = 500, 1500 // 300 features a category: a full page of rows
+	h := realServer(t, writeContent(t, manySystemsFiles(systems, n)))
+	var cols, most []string
+	for i := range maxColumns {
+		cols = append(cols, fmt.Sprintf("g0.h%d.f%d", i/50%20, i))
+	}
+	for i := range maxCompare {
+		most = append(most, fmt.Sprintf("s%d", i))
+	}
+	compare := "/compare/wide/" + strings.Join(most, "-vs-")
+	for _, target := range []string{
+		"/topics/wide",
+		"/topics/wide?cols=" + strings.Join(cols, ","),
+		"/topics/wide/s0",
+		"/topics/wide/s0?group=c0",
+		compare,
+		compare + "?group=c0",
+		compare + "?diff=1&group=c0",
+		"/topics/wide/features/g0.h3.f150",
+	} {
+		rec := get(t, h, target)
+		if rec.Code != 200 {
+			t.Fatalf("%s: status = %d", target, rec.Code)
+		}
+		if size := rec.Body.Len(); size >= 1<<20 {
+			t.Errorf("%.90s: %d KB, want under 1 MB", target, size>>10)
+		}
+		t.Logf("%.90s: %d KB", target, rec.Body.Len()>>10)
+	}
+	// 24 systems side by side: a page of cellBudget/24 rows.
+	if rows := attrs(parse(t, get(t, h, compare+"?group=c0").Body.String()), "feature-row", "id"); len(rows) != compareBudget(maxCompare) || len(rows) >= 300 {
+		t.Errorf("24-system compare shows %d rows, want %d", len(rows), compareBudget(maxCompare))
+	}
+	// Every system of the widest topic view, through its pages of systems.
+	seen := map[string]bool{}
+	next := "/topics/wide?cols=" + strings.Join(cols, ",")
+	for pages := 0; next != ""; pages++ {
+		if pages > systems {
+			t.Fatal("the pages of systems do not end")
+		}
+		rec := get(t, h, next)
+		if rec.Code != 200 {
+			t.Fatalf("%s: status = %d", next, rec.Code)
+		}
+		doc := parse(t, rec.Body.String())
+		for _, slug := range attrs(doc, "system-row", "data-system") {
+			seen[slug] = true
+		}
+		next = ""
+		for n := range doc.Descendants() {
+			if n.Data == "a" && attr(n, "rel") == "next" {
+				next = attr(n, "href")
+			}
+		}
+	}
+	if len(seen) != systems {
+		t.Errorf("%d systems reachable through the pages, want %d", len(seen), systems)
+	}
+	for target, status := range map[string]int{
+		"/topics/wide?spage=x":  400,
+		"/topics/wide?spage=0":  400,
+		"/topics/wide?spage=2":  404, // 500 systems at 5 columns fit one page
+		"/topics/wide?spage=1":  303,
+		"/topics/wide?spage=-3": 400,
+	} {
+		if rec := get(t, h, target); rec.Code != status {
+			t.Errorf("%s: status = %d, want %d", target, rec.Code, status)
 		}
 	}
 }

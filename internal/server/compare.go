@@ -55,16 +55,23 @@ func (s *server) handleCompareTopic(w http.ResponseWriter, r *http.Request) erro
 // view as an export (see export.go).
 func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	spec, ext := splitExportExt(chi.URLParam(r, "systems"))
-	c, err := s.resolveCompare(w, r, link.Compare, spec, ext)
+	c, err := s.resolveCompareFor(w, r, link.Compare, spec, ext, ext == "")
 	if err != nil || c == nil {
 		return err
 	}
-	v := buildCompare(c.topic, c.systems, c.all, c.q, 0)
-	if ext != "" {
-		return s.writeExport(w, r, ext, c, v)
-	}
-	if err := budgetCompare(&v, c); err != nil {
-		return err
+	var v web.CompareView
+	if c.page != nil {
+		if v, err = c.page.view(c); err != nil {
+			return err
+		}
+	} else {
+		v = buildCompare(c.topic, c.systems, c.all, c.q, 0)
+		if ext != "" {
+			return s.writeExport(w, r, ext, c, v)
+		}
+		if err := budgetCompare(&v, c); err != nil {
+			return err
+		}
 	}
 	v.Site = s.site(r.Context())
 	v.CSVURL = compareLink(link.Compare, c.topic.Slug, c.slugs, ".csv", c.q)

@@ -116,7 +116,14 @@ func parseCompareQuery(u *url.URL) (q compareQuery, add string, canonical bool) 
 // same kind of URL (same base and ext) and a nil target; unknown names and
 // filters are errors.
 func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base func(topic string, systems []string) string, spec, ext string) (*compareTarget, error) {
-	c, redirect, err := s.findCompare(r, chi.URLParam(r, "topic"), spec, r.URL)
+	return s.resolveCompareFor(w, r, base, spec, ext, false)
+}
+
+// resolveCompareFor is resolveCompare; for the HTML page (page true) of a
+// table over its row budget, it reads the cells of the rows shown only
+// (see findCompareFor).
+func (s *server) resolveCompareFor(w http.ResponseWriter, r *http.Request, base func(topic string, systems []string) string, spec, ext string, page bool) (*compareTarget, error) {
+	c, redirect, err := s.findCompareFor(r, chi.URLParam(r, "topic"), spec, r.URL, page)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +150,13 @@ func (s *server) resolveCompare(w http.ResponseWriter, r *http.Request, base fun
 // not canonical. Unknown topics and systems are errors; the caller checks
 // the rest with check.
 func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL) (*compareTarget, int, error) {
+	return s.findCompareFor(r, topicSlug, spec, u, false)
+}
+
+// findCompareFor is findCompare; with page, a table over its row budget
+// (its rows do not depend on the cells unless ?diff=1) has its rows picked
+// first, and only their cells and the needs' are read (c.page).
+func (s *server) findCompareFor(r *http.Request, topicSlug, spec string, u *url.URL, page bool) (*compareTarget, int, error) {
 	ctx := r.Context()
 	topic, err := s.findTopic(r, topicSlug)
 	if err != nil {
@@ -199,11 +213,18 @@ func (s *server) findCompare(r *http.Request, topicSlug, spec string, u *url.URL
 			err:     fmt.Errorf("compare of %d systems: %w", len(slugs), kb.ErrInvalid),
 		}
 	}
-	systems, err := s.store.CompareSystems(ctx, topicSlug, slugs)
+	c := &compareTarget{topic: topic, slugs: slugs, all: all, q: q, rows: rv}
+	if page && !q.diff {
+		c.page = planCompareRows(c)
+	}
+	if c.page != nil {
+		c.systems, err = s.store.ListSystemsWith(ctx, topicSlug, slugs, c.page.read(q))
+	} else {
+		c.systems, err = s.store.CompareSystems(ctx, topicSlug, slugs)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("compare systems: %w", err)
 	}
-	c := &compareTarget{topic: topic, systems: systems, slugs: slugs, all: all, q: q, rows: rv}
 	switch {
 	case redirect && canonical:
 		return c, http.StatusPermanentRedirect, nil // an old slug: the move is permanent
@@ -458,4 +479,7 @@ type compareTarget struct {
 	all     []kb.System // every system of the topic
 	q       compareQuery
 	rows    rowView // the group and page of rows asked for (pages only)
+	// page is the rows of the HTML page of a table over its row budget,
+	// picked before the cells are read; nil for every other view.
+	page *comparePage
 }

@@ -78,8 +78,10 @@ func parseTopicQuery(u *url.URL) (q topicQuery, canonical bool) {
 	q.need = appendNew(listParam(v, "need"), listParam(v, "add_need")...)
 	q.sort = strings.TrimSpace(v.Get("sort"))
 	q.filter = cleanFilter(v.Get("q"))
-	rv, _ := parseRowView(v) // the feature list's group and page follow
-	return q, u.RawQuery == strings.TrimPrefix(rv.encode(q.encode()), "?")
+	// The feature list's group and page follow, then the page of systems.
+	rv, _ := parseRowView(v)
+	spage, _ := pageParam(v, "spage")
+	return q, u.RawQuery == strings.TrimPrefix(encodeSystemsPage(spage, rv.encode(q.encode())), "?")
 }
 
 // cleanFilter is the canonical form of the filter box's text: valid UTF-8,
@@ -126,6 +128,10 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	spage, err := pageParam(r.URL.Query(), "spage")
+	if err != nil {
+		return err
+	}
 	keys := slices.Concat(q.cols, q.need)
 	if q.sort != "" {
 		keys = append(keys, q.sort)
@@ -145,7 +151,7 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !canonical {
-		http.Redirect(w, r, rv.encode(topicURL(topicSlug, q)), http.StatusSeeOther)
+		http.Redirect(w, r, encodeSystemsPage(spage, rv.encode(topicURL(topicSlug, q))), http.StatusSeeOther)
 		return nil
 	}
 	// Only the cells of the columns shown, scored or sorted on are read: a
@@ -157,6 +163,9 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := buildTopic(topic, systems, q)
 	if err := budgetTopic(&v, rv, func(rv rowView) string { return rv.encode(topicURL(topicSlug, q)) }); err != nil {
+		return err
+	}
+	if err := budgetSystemRows(&v, spage, func(page int) string { return encodeSystemsPage(page, rv.encode(topicURL(topicSlug, q))) }); err != nil {
 		return err
 	}
 	v.Site = s.site(ctx)

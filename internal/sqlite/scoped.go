@@ -65,15 +65,7 @@ func (r *Reader) scopedSystems(ctx context.Context, topic string, slugs, feature
 		return nil, nil, err
 	}
 	index := systemIndex(ids)
-	// The join with features keeps the topic's features only, in their
-	// order; with features given, the (system_id, feature) key finds each
-	// cell.
-	err = r.cellRows(ctx, sc, `
-		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source, c.checked
-		FROM systems s JOIN cells c ON c.system_id = s.id
-		JOIN features f ON f.topic = s.topic AND f.key = c.feature
-		WHERE `+scopeWhere+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))
-		ORDER BY c.system_id, f.position`,
+	err = r.cellRows(ctx, sc, cellsQuery(sc, true),
 		func(id int64, c kb.Cell) {
 			if i, ok := index[id]; ok {
 				ss[i].Cells = append(ss[i].Cells, c)

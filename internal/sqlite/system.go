@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"versa/internal/kb"
 )
@@ -121,12 +122,7 @@ func (r *Reader) systems(ctx context.Context, topic string, slugs, features []st
 		position[k] = i
 	}
 	index := systemIndex(ids)
-	// With features, the (system_id, feature) key finds each cell: a few
-	// lookups a system rather than a scan of all its cells.
-	err = r.cellRows(ctx, scope, `
-		SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source, c.checked
-		FROM systems s JOIN cells c ON c.system_id = s.id
-		WHERE `+scopeWhere+` AND (?3 IS NULL OR c.feature IN (SELECT value FROM json_each(?3)))`,
+	err = r.cellRows(ctx, scope, cellsQuery(scope, false),
 		func(id int64, c kb.Cell) {
 			i, ok := index[id]
 			j, known := position[c.Feature]
@@ -157,7 +153,14 @@ func newSystemScope(topic string, slugs, features []string) systemScope {
 		sc.filter = sql.NullString{String: slugsJSON(slugs), Valid: true}
 	}
 	if features != nil {
-		sc.onlyFeatures = sql.NullString{String: slugsJSON(features), Valid: true}
+		// Each once: a key repeated would read its cell twice.
+		var once []string
+		for _, f := range features {
+			if !slices.Contains(once, f) {
+				once = append(once, f)
+			}
+		}
+		sc.onlyFeatures = sql.NullString{String: slugsJSON(once), Valid: true}
 	}
 	return sc
 }
@@ -166,6 +169,26 @@ func (sc systemScope) args() []any { return []any{sc.topic, sc.filter, sc.onlyFe
 
 // scopeWhere picks the systems s of a scope.
 const scopeWhere = `s.topic = ?1 AND (?2 IS NULL OR s.slug IN (SELECT value FROM json_each(?2)))`
+
+// cellsQuery selects the cells of a scope's systems, in the topic's
+// feature order when ordered (cells of features the topic lacks are then
+// left out). With features, the (system_id, feature) key finds each cell, a
+// few lookups a system: CROSS JOIN keeps SQLite from reordering the join,
+// and the two forms are two queries because an "?3 IS NULL OR c.feature IN
+// (...)" makes it scan every cell of each system instead.
+func cellsQuery(sc systemScope, ordered bool) string {
+	const cols = `SELECT c.system_id, c.feature, c.support, c.value, c.note, c.since, c.via, c.source, c.checked`
+	from := ` FROM systems s JOIN cells c ON c.system_id = s.id`
+	if sc.onlyFeatures.Valid {
+		from = ` FROM systems s CROSS JOIN json_each(?3) j CROSS JOIN cells c ON c.system_id = s.id AND c.feature = j.value`
+	}
+	order := ""
+	if ordered {
+		from += ` JOIN features f ON f.topic = s.topic AND f.key = c.feature`
+		order = ` ORDER BY c.system_id, f.position`
+	}
+	return cols + from + ` WHERE ` + scopeWhere + order
+}
 
 // systemIndex maps each system id to its place in ids.
 func systemIndex(ids []int64) map[int64]int {
@@ -204,7 +227,11 @@ func (r *Reader) systemRows(ctx context.Context, sc systemScope) ([]kb.System, [
 // since, via, source, checked) over a scope's arguments and calls add for
 // each.
 func (r *Reader) cellRows(ctx context.Context, sc systemScope, query string, add func(id int64, c kb.Cell)) error {
-	err := queryRows(ctx, r.tx, query, sc.args(), func(rows *sql.Rows) error {
+	args := sc.args()
+	if !sc.onlyFeatures.Valid {
+		args = args[:2] // the query has no ?3
+	}
+	err := queryRows(ctx, r.tx, query, args, func(rows *sql.Rows) error {
 		var id int64
 		var support, checked string
 		var c kb.Cell
