@@ -227,7 +227,7 @@ func applyBudget(cats []tableCategory, budget int, rv rowView, link func(rowView
 // inGroup reports whether key is in the group of the dotted prefix ("" is
 // the whole category).
 func inGroup(key, prefix string) bool {
-	return prefix == "" || key == prefix || strings.HasPrefix(key, prefix+".")
+	return prefix == "" || strings.HasPrefix(key, prefix) && (len(key) == len(prefix) || key[len(prefix)] == '.')
 }
 
 func groupTitle(c tableCategory, prefix string) string {
@@ -246,13 +246,14 @@ func indexGroup(ix *web.GroupIndex, c tableCategory, prefix string, depth, budge
 		id += ":" + prefix
 	}
 	var count int
-	var kids []string
+	var kids, in []string
 	seen := map[string]bool{}
 	for _, k := range c.keys {
 		if !inGroup(k, prefix) {
 			continue
 		}
 		count++
+		in = append(in, k)
 		rest := k
 		if prefix != "" {
 			rest = strings.TrimPrefix(strings.TrimPrefix(k, prefix), ".")
@@ -277,8 +278,10 @@ func indexGroup(ix *web.GroupIndex, c tableCategory, prefix string, depth, budge
 	if count <= budget || len(kids) < 2 || len(kids) > maxIndexChildren {
 		return
 	}
+	// The groups under this one look through its keys only.
+	sub := tableCategory{key: c.key, title: c.title, keys: in}
 	for _, kid := range kids {
-		indexGroup(ix, c, kid, depth+1, budget, current, link)
+		indexGroup(ix, sub, kid, depth+1, budget, current, link)
 	}
 }
 

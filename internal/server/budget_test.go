@@ -267,6 +267,7 @@ func BenchmarkWideTopicPages(b *testing.B) {
 		"compare":       "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4",
 		"compare-group": "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?group=c2%3Ag12.h3",
 		"feature":       "/topics/wide/features/g3.h7.f3350",
+		"api-feature":   "/api/topics/wide/features/g3.h7.f3350",
 	}
 	for _, cache := range []struct {
 		name  string

@@ -25,12 +25,21 @@ func (s *server) findTopicParam(r *http.Request) (kb.Topic, error) {
 // findTopic reads the topic slug; an unknown one is the 404 that lists the
 // topics.
 func (s *server) findTopic(r *http.Request, slug string) (kb.Topic, error) {
+	rev, revErr := s.store.Revision(r.Context())
+	if revErr == nil {
+		if t, ok := s.topics.get(rev, slug); ok {
+			return t, nil
+		}
+	}
 	t, err := s.store.FindTopic(r.Context(), slug)
 	if errors.Is(err, kb.ErrNotFound) {
 		return t, s.topicNotFound(r, slug, err)
 	}
 	if err != nil {
 		return t, fmt.Errorf("find topic: %w", err)
+	}
+	if revErr == nil {
+		s.topics.put(rev, t)
 	}
 	return t, nil
 }

@@ -122,6 +122,7 @@ type server struct {
 	pin        *pinning      // nil: pinning is off
 	search     Searcher      // nil until cmd/versa sets one
 	history    history.Store // nil: no change lists
+	topics     topicCache    // big topics of the revision served
 }
 
 // New returns the handler of the whole site.
