@@ -39,5 +39,8 @@ func backup(ctx context.Context, cfg Config, args []string, stdout io.Writer) er
 		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s: %d bytes in %s\n", src, out, fi.Size(), time.Since(start).Round(time.Millisecond))
+	if cfg.DatabaseURL != "" {
+		fmt.Fprintln(stdout, "pinned snapshots and the change history are in PostgreSQL (--database-url): back them up with pg_dump")
+	}
 	return nil
 }

@@ -7,19 +7,32 @@ import (
 	"path/filepath"
 	"time"
 
+	"versa/internal/history"
+	"versa/internal/postgres"
 	"versa/internal/sqlite"
 )
 
 // printHistory prints the content revisions recorded in the data folder
-// dir, newest first, one a line: seq, time, revision, changes, commit and
+// dir (or, with --database-url, in PostgreSQL), newest first, one a line: seq, time, revision, changes, commit and
 // subject, tab-separated for scripts.
-func printHistory(ctx context.Context, dir string, stdout io.Writer) error {
-	db, err := sqlite.OpenExisting(ctx, filepath.Join(dir, "versa.db"))
-	if err != nil {
-		return err
+func printHistory(ctx context.Context, cfg Config, dir string, stdout io.Writer) error {
+	var store history.Store
+	if cfg.DatabaseURL != "" {
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{PoolSize: 1, QueryTimeout: cfg.DatabaseTimeout})
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		store = pg
+	} else {
+		db, err := sqlite.OpenExisting(ctx, filepath.Join(dir, "versa.db"))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		store = db
 	}
-	defer db.Close()
-	revs, err := db.Revisions(ctx, 0, 0)
+	revs, err := store.Revisions(ctx, 0, 0)
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,11 @@ type Config struct {
 	// Stale makes check warn about cells not checked within this age
 	// (365d, 52w, 1y); "" warns about nothing.
 	Stale string
+	// User data (pins, change history) in PostgreSQL, shared by replicas;
+	// empty: the SQLite file in Data (database.go).
+	DatabaseURL      string
+	DatabasePoolSize int
+	DatabaseTimeout  time.Duration
 }
 
 // parseArgs reads the command, its flags and its arguments. Flags may come
@@ -113,6 +118,9 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	fs.Float64Var(&cfg.PinRate, "pin-rate", 10, "pinned snapshots one client address may create a minute; -1 for no limit")
 	fs.IntVar(&cfg.MaxPins, "max-snapshots", 100000, "pinned snapshots to keep before refusing new pins; -1 for no bound")
 	fs.IntVar(&cfg.MaxPinBytes, "max-snapshot-bytes", 1048576, "largest pinned snapshot, in bytes of JSON; -1 for no bound")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://user:password@host:5432/db) for pinned snapshots and the change history, shared by several replicas; empty: the SQLite file in --data")
+	fs.IntVar(&cfg.DatabasePoolSize, "database-pool-size", defaultPoolSize, "most connections to --database-url this process opens")
+	fs.DurationVar(&cfg.DatabaseTimeout, "database-timeout", defaultTimeout, "bound on each query to --database-url (and each connection attempt)")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.Stale, "stale", "", "check: warn about each cell with no checked date or one older than this age, in days, weeks or years (365d, 52w, 1y)")
 	var envErr error
@@ -148,6 +156,9 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return "", cfg, nil, fmt.Errorf("--log-format must be text or json, not %q", cfg.LogFormat)
+	}
+	if err := databaseFlags(cfg); err != nil {
+		return "", cfg, nil, err
 	}
 	for _, u := range []struct{ flag, val string }{{"base-url", cfg.BaseURL}, {"edit-url", cfg.EditURL}} {
 		if u.val != "" && !httpURL(u.val) {
@@ -202,7 +213,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if len(rest) > 0 {
 			dir = rest[0]
 		}
-		return printHistory(ctx, dir, stdout)
+		return printHistory(ctx, cfg, dir, stdout)
 	}
 	return fmt.Errorf("unknown command %q: use serve, check, build, import, backup, history or healthcheck", cmd)
 }
@@ -319,9 +330,14 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	defer db.Close()
 	defer ix.Close()
+	user, closeUser, err := openUserData(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer closeUser()
 	l := ingest.New(os.DirFS(cfg.Content), db, ix, log)
 	l.SetDrafts(cfg.Drafts)
-	l.SetHistory(db, cfg.Content)
+	l.SetHistory(user, cfg.Content)
 	defer l.Wait() // the history records the load after it, before the store closes
 	res, err := l.Load(ctx)
 	if err != nil {
@@ -355,9 +371,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	defer db.Close()
 	defer ix.Close()
+	user, closeUser, err := openUserData(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer closeUser()
 	loader := ingest.New(os.DirFS(cfg.Content), db, ix, log)
 	loader.SetDrafts(cfg.Drafts)
-	loader.SetHistory(db, cfg.Content)
+	loader.SetHistory(user, cfg.Content)
 	// Pages serve as soon as the store is loaded; the index finishes in the
 	// background and search answers "still indexing" until then.
 	instruments := metrics.New()
@@ -375,7 +396,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer loader.Wait()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: db, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes, History: db}, consistentStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: user, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes, History: user}, consistentStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

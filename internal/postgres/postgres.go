@@ -118,18 +118,31 @@ func (db *DB) Ping(ctx context.Context) error {
 // classify wraps err in kb.ErrUnavailable unless the database itself
 // answered it (a *pgconn.PgError: a constraint, a bad statement) or it is
 // pgx.ErrNoRows: anything else (refused, reset, timed out) means the
-// database is not there to answer.
+// database is not there to answer, and so do the errors of a server
+// shutting down, starting up or out of connections (unavailableCode).
 func classify(what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, pgx.ErrNoRows) || errors.As(err, new(*pgconn.PgError)) {
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && !unavailableCode(pe.Code) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return fmt.Errorf("%s: database: %w: %v", what, kb.ErrUnavailable, err)
+}
+
+// unavailableCode reports whether a SQLSTATE says the server cannot serve
+// now rather than that the statement is wrong: class 08 (connection
+// exception), 57 (operator intervention: admin_shutdown,
+// cannot_connect_now, ...) and 53 (insufficient resources: too many
+// connections, disk full).
+func unavailableCode(code string) bool {
+	return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57") || strings.HasPrefix(code, "53")
 }
 
 // ready migrates the database unless that is done.

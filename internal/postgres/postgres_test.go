@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"versa/internal/history"
 	"versa/internal/kb"
 	"versa/internal/postgres"
 	"versa/internal/postgres/pgtest"
@@ -99,6 +100,15 @@ func TestDownAtStart(t *testing.T) {
 	}
 	if _, err := db.PutPin(ctx, kb.Pin{ID: "x", Data: []byte("{}")}); !errors.Is(err, kb.ErrUnavailable) {
 		t.Errorf("PutPin = %v, want kb.ErrUnavailable", err)
+	}
+	if _, err := db.Record(ctx, history.Revision{ID: "a"}, nil); !errors.Is(err, kb.ErrUnavailable) {
+		t.Errorf("Record = %v, want kb.ErrUnavailable", err)
+	}
+	if _, err := db.Latest(ctx); !errors.Is(err, kb.ErrUnavailable) {
+		t.Errorf("Latest = %v, want kb.ErrUnavailable", err)
+	}
+	if _, err := db.Changes(ctx, history.Query{Topic: "t"}); !errors.Is(err, kb.ErrUnavailable) {
+		t.Errorf("Changes = %v, want kb.ErrUnavailable", err)
 	}
 }
 

@@ -88,9 +88,9 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // unavailableMessage is the 503 page of a request whose store is down:
-// with replicas that is the shared database of pinned snapshots, while
-// each replica's content pages still work.
-const unavailableMessage = "Pinned snapshots are kept in a database that is not answering at the moment. " +
+// with replicas that is the shared database of pinned snapshots and the
+// change history, while each replica's content pages still work.
+const unavailableMessage = "Pinned snapshots and the change history are kept in a database that is not answering at the moment. " +
 	"The topics and comparisons themselves still work; try this again in a minute."
 
 // statusOf maps an error to the HTTP status the reader gets.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"versa/internal/history"
+	"versa/internal/ingest"
 	"versa/internal/kb"
 	"versa/internal/postgres"
 	"versa/internal/postgres/pgtest"
@@ -22,15 +24,28 @@ type pinStore interface {
 	CountPins(ctx context.Context) (int, error)
 }
 
+// store is a store of user data: pins and the change history, which
+// *sqlite.DB and *postgres.DB both are.
+type store interface {
+	pinStore
+	ingest.History
+	history.Store
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
 // engine opens an empty store of one kind for a test.
 type engine struct {
 	name string
-	open func(t testing.TB) pinStore
+	open func(t testing.TB) store
 }
 
 func engines() []engine {
 	return []engine{
-		{"sqlite", func(t testing.TB) pinStore {
+		{"sqlite", func(t testing.TB) store {
 			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "versa.db"))
 			if err != nil {
 				t.Fatal(err)
@@ -38,7 +53,7 @@ func engines() []engine {
 			t.Cleanup(func() { db.Close() })
 			return db
 		}},
-		{"postgres", func(t testing.TB) pinStore {
+		{"postgres", func(t testing.TB) store {
 			db, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{PoolSize: 16})
 			if err != nil {
 				t.Fatal(err)

@@ -1,0 +1,230 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"versa/internal/history"
+)
+
+// Record appends rev and its changes in one transaction unless a revision
+// following rev.Follows is recorded already (by another replica, or this
+// one before a restart): then it records nothing and reports false. It is
+// ingest.History, with the semantics of internal/sqlite's.
+func (db *DB) Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error) {
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer cancel()
+	if rev.RecordedAt.IsZero() {
+		rev.RecordedAt = time.Now()
+	}
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return false, classify("record history", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var seq int64
+	err = tx.QueryRow(ctx, `INSERT INTO history_revisions (follows, revision, parent, recorded_at, commit_id, subject, baseline, changes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (follows) DO NOTHING RETURNING seq`,
+		rev.Follows, rev.ID, rev.Parent, rev.RecordedAt.UTC(), rev.Commit, rev.Subject, rev.Baseline, len(changes)).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, classify("record history", err)
+	}
+	if len(changes) > 0 {
+		// COPY numbers the rows in the order given, as the inserts of the
+		// SQLite store do.
+		rows := make([][]any, len(changes))
+		for i, c := range changes {
+			var updated any
+			if !c.Updated.IsZero() {
+				updated = c.Updated.UTC()
+			}
+			rows[i] = []any{seq, c.Kind, c.Topic, c.System, c.OldSlug, c.Feature, c.Category, c.Article,
+				c.OldName, c.NewName, updated,
+				c.Old.Support, c.Old.Value, c.Old.Note, c.Old.Since, c.Old.Via, c.Old.Source, c.Old.Checked,
+				c.New.Support, c.New.Value, c.New.Note, c.New.Since, c.New.Via, c.New.Source, c.New.Checked}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"history_changes"}, changeColumns, pgx.CopyFromRows(rows)); err != nil {
+			return false, classify("record history: changes", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, classify("record history: commit", err)
+	}
+	return true, nil
+}
+
+var changeColumns = []string{"seq", "kind", "topic", "system", "old_slug", "feature", "category", "article",
+	"old_name", "new_name", "updated",
+	"old_support", "old_value", "old_note", "old_since", "old_via", "old_source", "old_checked",
+	"new_support", "new_value", "new_note", "new_since", "new_via", "new_source", "new_checked"}
+
+const revisionColumns = `seq, follows, revision, parent, recorded_at, commit_id, subject, baseline, changes`
+
+func scanRevision(sc interface{ Scan(...any) error }) (history.Revision, error) {
+	var r history.Revision
+	err := sc.Scan(&r.Seq, &r.Follows, &r.ID, &r.Parent, &r.RecordedAt, &r.Commit, &r.Subject, &r.Baseline, &r.Changes)
+	r.RecordedAt = r.RecordedAt.UTC()
+	return r, err
+}
+
+// Latest returns the newest recorded revision, or history.ErrNotFound.
+func (db *DB) Latest(ctx context.Context) (history.Revision, error) {
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return history.Revision{}, err
+	}
+	defer cancel()
+	r, err := scanRevision(db.pool.QueryRow(ctx, `SELECT `+revisionColumns+` FROM history_revisions ORDER BY seq DESC LIMIT 1`))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return history.Revision{}, fmt.Errorf("latest revision: %w", history.ErrNotFound)
+	}
+	if err != nil {
+		return history.Revision{}, classify("latest revision", err)
+	}
+	return r, nil
+}
+
+// FindRevision returns the newest revision whose id starts with id, or
+// history.ErrNotFound.
+func (db *DB) FindRevision(ctx context.Context, id string) (history.Revision, error) {
+	if id == "" || strings.ContainsAny(id, "%_") {
+		return history.Revision{}, fmt.Errorf("revision %q: %w", id, history.ErrNotFound)
+	}
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return history.Revision{}, err
+	}
+	defer cancel()
+	r, err := scanRevision(db.pool.QueryRow(ctx, `SELECT `+revisionColumns+` FROM history_revisions
+		WHERE starts_with(revision, $1) ORDER BY seq DESC LIMIT 1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return history.Revision{}, fmt.Errorf("revision %q: %w", id, history.ErrNotFound)
+	}
+	if err != nil {
+		return history.Revision{}, classify("find revision", err)
+	}
+	return r, nil
+}
+
+// Revisions returns recorded revisions, newest first; limit <= 0 means all.
+func (db *DB) Revisions(ctx context.Context, limit, offset int) ([]history.Revision, error) {
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	var lim any // NULL: LIMIT ALL
+	if limit > 0 {
+		lim = limit
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+revisionColumns+` FROM history_revisions ORDER BY seq DESC LIMIT $1 OFFSET $2`, lim, max(offset, 0))
+	if err != nil {
+		return nil, classify("revisions", err)
+	}
+	defer rows.Close()
+	var out []history.Revision
+	for rows.Next() {
+		r, err := scanRevision(rows)
+		if err != nil {
+			return nil, classify("revisions", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify("revisions", err)
+	}
+	return out, nil
+}
+
+// Changes returns the changes q selects, newest first, with their
+// revisions. The conditions are those of history.Query, ANDed, as plain
+// ORs: the planner has statistics and the indexes of migration 0002.
+func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, error) {
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if q.Topic != "" {
+		conds = append(conds, "c.topic = "+arg(q.Topic))
+	}
+	if len(q.Systems) > 0 {
+		s := arg(q.Systems)
+		or := "c.system = ANY(" + s + ") OR (c.old_slug = ANY(" + s + ") AND c.old_slug <> '')"
+		if q.Rows {
+			or += " OR c.kind = ANY(" + arg(history.RowKinds) + ")"
+		}
+		conds = append(conds, "("+or+")")
+	}
+	if len(q.Features) > 0 {
+		conds = append(conds, "(c.feature = ANY("+arg(q.Features)+") OR c.kind = ANY("+arg(history.SystemKinds)+"))")
+	}
+	if q.SinceSeq > 0 {
+		conds = append(conds, "c.seq > "+arg(q.SinceSeq))
+	}
+	if !q.SinceTime.IsZero() {
+		conds = append(conds, "c.seq IN (SELECT seq FROM history_revisions WHERE recorded_at > "+arg(q.SinceTime.UTC())+")")
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var lim any // NULL: LIMIT ALL
+	if q.Limit > 0 {
+		lim = q.Limit
+	}
+	limit, offset := arg(lim), arg(max(q.Offset, 0))
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	rows, err := db.pool.Query(ctx, `SELECT c.id, c.seq, c.kind, c.topic, c.system, c.old_slug, c.feature, c.category, c.article,
+		c.old_name, c.new_name, c.updated,
+		c.old_support, c.old_value, c.old_note, c.old_since, c.old_via, c.old_source, c.old_checked,
+		c.new_support, c.new_value, c.new_note, c.new_since, c.new_via, c.new_source, c.new_checked,
+		r.follows, r.revision, r.parent, r.recorded_at, r.commit_id, r.subject, r.baseline, r.changes
+		FROM history_changes c JOIN history_revisions r ON r.seq = c.seq`+where+
+		` ORDER BY c.id DESC LIMIT `+limit+` OFFSET `+offset, args...)
+	if err != nil {
+		return nil, classify("changes", err)
+	}
+	defer rows.Close()
+	var out []history.Entry
+	for rows.Next() {
+		var e history.Entry
+		c := &e.Change
+		var updated *time.Time
+		if err := rows.Scan(&c.ID, &c.Seq, &c.Kind, &c.Topic, &c.System, &c.OldSlug, &c.Feature, &c.Category, &c.Article,
+			&c.OldName, &c.NewName, &updated,
+			&c.Old.Support, &c.Old.Value, &c.Old.Note, &c.Old.Since, &c.Old.Via, &c.Old.Source, &c.Old.Checked,
+			&c.New.Support, &c.New.Value, &c.New.Note, &c.New.Since, &c.New.Via, &c.New.Source, &c.New.Checked,
+			&e.Revision.Follows, &e.Revision.ID, &e.Revision.Parent, &e.Revision.RecordedAt, &e.Revision.Commit,
+			&e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
+			return nil, classify("changes", err)
+		}
+		if updated != nil {
+			c.Updated = updated.UTC()
+		}
+		e.Revision.Seq = c.Seq
+		e.Revision.RecordedAt = e.Revision.RecordedAt.UTC()
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify("changes", err)
+	}
+	return out, nil
+}
