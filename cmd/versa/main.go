@@ -70,7 +70,10 @@ type Config struct {
 	Watch     bool          // follow edits of the content folder while serving
 	Poll      time.Duration // look for edits this often instead of using inotify; 0: inotify
 	BaseURL   string        // the public origin for absolute URLs (sitemap, feed)
-	EditURL   string        // where "Edit this page" links start; empty: no link
+	// AllowedHosts, without BaseURL, are the Host headers absolute URLs
+	// may be built from; any other Host gets the listen address.
+	AllowedHosts []string
+	EditURL      string // where "Edit this page" links start; empty: no link
 	// TrustProxyHeaders reads X-Forwarded-For and X-Forwarded-Proto, set
 	// by a reverse proxy in front.
 	TrustProxyHeaders bool
@@ -109,6 +112,11 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 	fs.BoolVar(&cfg.Dev, "dev", false, "show content problems on every page")
 	fs.BoolVar(&cfg.Drafts, "drafts", false, "serve and build unpublished articles too (draft: true, published: false, a publishDate to come, an expiryDate passed)")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "public origin for absolute URLs, e.g. https://versa.example.com")
+	fs.Func("allowed-hosts", "without --base-url, comma-separated Host headers (name or name:port) absolute URLs in the sitemap, feeds and robots.txt may be built from; any other Host gets the listen address", func(v string) error {
+		hosts, err := parseHosts(v)
+		cfg.AllowedHosts = hosts
+		return err
+	})
 	fs.StringVar(&cfg.EditURL, "edit-url", "", `start of each page's "Edit this page" link, to which the file's path in the content folder is appended, e.g. https://github.com/org/kb/edit/main/content/`)
 	fs.BoolVar(&cfg.TrustProxyHeaders, "trust-proxy-headers", false, "take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto; set only behind a proxy that always sets them")
 	fs.BoolVar(&cfg.HTTPSHeaders, "https-headers", false, "send Strict-Transport-Security; set when readers reach the site over HTTPS only, directly or through a proxy")
@@ -166,6 +174,38 @@ func parseArgs(args []string, stderr io.Writer) (cmd string, cfg Config, rest []
 		}
 	}
 	return cmd, cfg, fs.Args(), nil
+}
+
+// parseHosts reads --allowed-hosts: names or name:port pairs separated by
+// commas, with no scheme, path or user.
+func parseHosts(v string) ([]string, error) {
+	var hosts []string
+	for _, h := range strings.Split(v, ",") {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
+		}
+		u, err := url.Parse("http://" + h)
+		if err != nil || u.Host != h || u.Hostname() == "" || u.User != nil {
+			return nil, fmt.Errorf("%q is not a host or host:port", h)
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, nil
+}
+
+// listenOrigin is the origin absolute URLs start with when no --base-url
+// is set and the Host is not allowed: http:// and the address listened
+// on, with localhost for an unspecified (all interfaces) address.
+func listenOrigin(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://localhost"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // envName is the variable of a flag: "base-url" is VERSA_BASE_URL.
@@ -394,18 +434,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer loader.Wait()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: user, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes, History: user}, consistentStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, AllowedHosts: cfg.AllowedHosts, ListenOrigin: listenOrigin(ln.Addr()), EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: user, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes, History: user}, consistentStore{db}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "content", cfg.Content, "data", cfg.Data)
 	errc := make(chan error, 2)

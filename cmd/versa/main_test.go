@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,6 +140,39 @@ func TestFlagsAndEnv(t *testing.T) {
 	_, cfg, _, err = parseArgs([]string{"--edit-url", "https://git.example/kb/edit/main/content/"}, &bytes.Buffer{})
 	if err != nil || cfg.EditURL != "https://git.example/kb/edit/main/content/" {
 		t.Errorf("--edit-url: %+v %v", cfg, err)
+	}
+}
+
+// TestAllowedHosts reads --allowed-hosts and VERSA_ALLOWED_HOSTS as a
+// comma-separated list of host or host:port, refusing anything else, and
+// names the origin absolute URLs fall back to from the listen address.
+func TestAllowedHosts(t *testing.T) {
+	_, cfg, _, err := parseArgs([]string{"--allowed-hosts", " versa.example, versa.example:8443,,[::1]:80"}, &bytes.Buffer{})
+	if err != nil || strings.Join(cfg.AllowedHosts, " ") != "versa.example versa.example:8443 [::1]:80" {
+		t.Errorf("--allowed-hosts = %q, %v", cfg.AllowedHosts, err)
+	}
+	t.Setenv("VERSA_ALLOWED_HOSTS", "env.example")
+	if _, cfg, _, err = parseArgs(nil, &bytes.Buffer{}); err != nil || strings.Join(cfg.AllowedHosts, " ") != "env.example" {
+		t.Errorf("VERSA_ALLOWED_HOSTS = %q, %v", cfg.AllowedHosts, err)
+	}
+	for _, bad := range []string{"https://versa.example", "versa.example/path", "user@versa.example", ":8080", "a b"} {
+		if _, _, _, err := parseArgs([]string{"--allowed-hosts", bad}, &bytes.Buffer{}); err == nil {
+			t.Errorf("--allowed-hosts %q accepted", bad)
+		}
+	}
+	for _, tt := range []struct{ addr, want string }{
+		{"0.0.0.0:8080", "http://localhost:8080"},
+		{"[::]:8080", "http://localhost:8080"},
+		{"127.0.0.1:9000", "http://127.0.0.1:9000"},
+		{"[::1]:9000", "http://[::1]:9000"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := listenOrigin(addr); got != tt.want {
+			t.Errorf("listenOrigin(%s) = %q, want %q", tt.addr, got, tt.want)
+		}
 	}
 }
 

@@ -86,7 +86,7 @@ func TestFeedNewest50(t *testing.T) {
 			t.Errorf("entry %d (%s) newer than entry %d (%s)", i, f.Entries[i].Updated, i-1, f.Entries[i-1].Updated)
 		}
 	}
-	if f.Entries[0].ID != "http://example.com/articles/tools/escaped" {
+	if f.Entries[0].ID != "http://localhost/articles/tools/escaped" {
 		t.Errorf("first entry = %s, want the newest article", f.Entries[0].ID)
 	}
 }

@@ -60,9 +60,19 @@ type Config struct {
 	// negative value turns the cache off (ETags, 304s and gzip remain).
 	CacheBytes int64
 	// BaseURL, such as "https://versa.example.com", starts the absolute
-	// URLs of the sitemap, robots.txt and feed. Empty means they are built
-	// from each request's Host and scheme, and those answers are not cached.
+	// URLs of the sitemap, robots.txt, the feeds and the og tags. Empty
+	// means ListenOrigin, or the request's Host when AllowedHosts has it.
 	BaseURL string
+	// AllowedHosts, when BaseURL is empty, lists the Host headers absolute
+	// URLs may be built from: a name ("versa.example.com", any port) or a
+	// name and port ("versa.example.com:8443"), matched without regard to
+	// case. A request with any other Host gets ListenOrigin instead, so a
+	// forged Host never reaches a feed, the sitemap or robots.txt.
+	AllowedHosts []string
+	// ListenOrigin, such as "http://localhost:8080", starts absolute URLs
+	// when BaseURL is empty and the request's Host is not allowed. Empty
+	// means "http://localhost".
+	ListenOrigin string
 	// TrustProxyHeaders lets X-Forwarded-Proto set the scheme of absolute
 	// URLs; only set it behind a proxy that always sets the header.
 	TrustProxyHeaders bool
@@ -117,12 +127,16 @@ type server struct {
 	// base and trustProxy are Config.BaseURL and TrustProxyHeaders.
 	base       string
 	trustProxy bool
-	editBase   string // Config.EditURL, ending in "/"; empty: no edit links
-	metrics    *metrics.Set
-	pin        *pinning      // nil: pinning is off
-	search     Searcher      // nil until cmd/versa sets one
-	history    history.Store // nil: no change lists
-	topics     topicCache    // big topics of the revision served
+	// origin is Config.ListenOrigin (or its default) and hosts the
+	// lower-cased Config.AllowedHosts: see baseURL.
+	origin   string
+	hosts    []string
+	editBase string // Config.EditURL, ending in "/"; empty: no edit links
+	metrics  *metrics.Set
+	pin      *pinning      // nil: pinning is off
+	search   Searcher      // nil until cmd/versa sets one
+	history  history.Store // nil: no change lists
+	topics   topicCache    // big topics of the revision served
 }
 
 // New returns the handler of the whole site.
@@ -139,6 +153,15 @@ func New(cfg Config, store Store) http.Handler {
 	s.pages = pagecache.New(cacheBytes)
 	s.base = strings.TrimRight(cfg.BaseURL, "/")
 	s.trustProxy = cfg.TrustProxyHeaders
+	s.origin = strings.TrimRight(cfg.ListenOrigin, "/")
+	if s.origin == "" {
+		s.origin = "http://localhost"
+	}
+	for _, h := range cfg.AllowedHosts {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			s.hosts = append(s.hosts, h)
+		}
+	}
 	if cfg.EditURL != "" {
 		s.editBase = strings.TrimRight(cfg.EditURL, "/") + "/"
 	}

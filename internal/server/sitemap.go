@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -203,13 +204,23 @@ func (s *server) handleRobots(w http.ResponseWriter, r *http.Request) error {
 }
 
 // baseURL is the scheme and host absolute URLs start with, without a
-// trailing slash: Config.BaseURL when set, otherwise taken from the
-// request. A page built from the request is marked Cache-Control: no-cache
-// so the page cache, which keys pages by path alone, never serves one
-// host's URLs to another.
+// trailing slash. Config.BaseURL wins. Without it, the request's Host is
+// used only when it is one of Config.AllowedHosts; any other Host, forged
+// or not, gets Config.ListenOrigin. With an allow list the answer may
+// differ by Host, so it is marked Cache-Control: no-cache and the page
+// cache, which keys pages by path alone, never serves one host's URLs to
+// another.
 func (s *server) baseURL(w http.ResponseWriter, r *http.Request) (string, error) {
 	if s.base != "" {
 		return s.base, nil
+	}
+	if len(s.hosts) == 0 {
+		return s.origin, nil
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	host := r.Host
+	if !validHost(host) || !s.hostAllowed(host) {
+		return s.origin, nil
 	}
 	scheme := "http"
 	if r.TLS != nil {
@@ -221,12 +232,26 @@ func (s *server) baseURL(w http.ResponseWriter, r *http.Request) (string, error)
 			scheme = proto
 		}
 	}
-	host := r.Host
-	if !validHost(host) {
-		return "", fmt.Errorf("host %q: %w", host, kb.ErrInvalid)
+	return scheme + "://" + strings.ToLower(host), nil
+}
+
+// hostAllowed reports whether host (a valid host[:port]) is in the allow
+// list: as it is, or by its name alone when the entry names no port.
+func (s *server) hostAllowed(host string) bool {
+	host = strings.ToLower(host)
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+		if strings.Contains(h, ":") {
+			name = "[" + h + "]"
+		}
 	}
-	w.Header().Set("Cache-Control", "no-cache")
-	return scheme + "://" + host, nil
+	for _, a := range s.hosts {
+		if a == host || a == name {
+			return true
+		}
+	}
+	return false
 }
 
 // validHost reports whether h is a plausible host[:port]: a name, an IPv4

@@ -122,7 +122,7 @@ func withBase(base string, paths []string) []string {
 }
 
 func TestSitemap(t *testing.T) {
-	h := discoveryServer(t, Config{})
+	h := discoveryServer(t, Config{AllowedHosts: []string{"example.com"}})
 	rec := get(t, h, "/sitemap.xml") // httptest's Host is example.com
 	if rec.Code != 200 {
 		t.Fatalf("status = %d\n%s", rec.Code, rec.Body)
@@ -185,7 +185,7 @@ func TestSitemapReadsNoCells(t *testing.T) {
 			if rec.Code != 200 {
 				t.Fatalf("status = %d\n%s", rec.Code, rec.Body)
 			}
-			got, want := locs(parseURLSet(t, rec.Body.Bytes())), withBase("http://example.com", discoveryPaths)
+			got, want := locs(parseURLSet(t, rec.Body.Bytes())), withBase("http://localhost", discoveryPaths)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("locs (-want +got):\n%s", diff)
 			}
@@ -231,7 +231,7 @@ func TestSitemapBaseURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := discoveryServer(t, Config{TrustProxyHeaders: tt.trust})
+			h := discoveryServer(t, Config{TrustProxyHeaders: tt.trust, AllowedHosts: []string{"Example.COM"}})
 			req := httptest.NewRequest("GET", "/sitemap.xml", nil)
 			if tt.tls {
 				req.TLS = &tls.ConnectionState{}
@@ -248,13 +248,16 @@ func TestSitemapBaseURL(t *testing.T) {
 		})
 	}
 	t.Run("bad host", func(t *testing.T) {
-		h := discoveryServer(t, Config{})
+		h := discoveryServer(t, Config{AllowedHosts: []string{"example.com"}, ListenOrigin: "http://127.0.0.1:8080"})
 		req := httptest.NewRequest("GET", "/sitemap.xml", nil)
 		req.Host = "evil.example/<x>"
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != 400 {
-			t.Errorf("status = %d, want 400", rec.Code)
+		if rec.Code != 200 {
+			t.Fatalf("status = %d, want 200", rec.Code)
+		}
+		if got := locs(parseURLSet(t, rec.Body.Bytes())); !slices.Contains(got, "http://127.0.0.1:8080/") {
+			t.Errorf("locs = %v, want the listen origin", got)
 		}
 	})
 }
@@ -333,7 +336,7 @@ func TestSitemapBeforeLoad(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatalf("status = %d", rec.Code)
 	}
-	if got := locs(parseURLSet(t, rec.Body.Bytes())); !slices.Equal(got, []string{"http://example.com/", "http://example.com/articles"}) {
+	if got := locs(parseURLSet(t, rec.Body.Bytes())); !slices.Equal(got, []string{"http://localhost/", "http://localhost/articles"}) {
 		t.Errorf("locs = %v", got)
 	}
 }
@@ -343,7 +346,8 @@ func TestRobots(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{}, "Sitemap: http://example.com/sitemap.xml\n"},
+		{Config{}, "Sitemap: http://localhost/sitemap.xml\n"},
+		{Config{AllowedHosts: []string{"example.com"}}, "Sitemap: http://example.com/sitemap.xml\n"},
 		{Config{BaseURL: "https://versa.example"}, "Sitemap: https://versa.example/sitemap.xml\n"},
 	} {
 		h := discoveryServer(t, tt.cfg)
