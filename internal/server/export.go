@@ -66,7 +66,7 @@ func (s *server) writeExport(w http.ResponseWriter, r *http.Request, ext string,
 	case ".md":
 		body = compareMarkdown(c, v)
 	case ".png":
-		return preview.Write(r.Context(), w, v, strings.Join(c.slugs, "-vs-")+ext)
+		return preview.Write(r.Context(), w, v, strings.Join(c.slugs, "-vs-")+ext, s.metrics.ObservePreview)
 	default:
 		return fmt.Errorf("export %q: %w", ext, kb.ErrNotFound)
 	}

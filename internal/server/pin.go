@@ -293,7 +293,7 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 	}
 	table := pinned.table()
 	if png {
-		return preview.Write(ctx, w, table, id+".png")
+		return preview.Write(ctx, w, table, id+".png", s.metrics.ObservePreview)
 	}
 	v := web.PinnedView{
 		Site:     s.site(ctx),

@@ -33,6 +33,7 @@ type Set struct {
 	problems       prometheus.Gauge
 	lastReload     prometheus.Gauge
 	search         *prometheus.HistogramVec
+	previews       *prometheus.CounterVec
 }
 
 // RouteUnmatched is the route label of requests no route matched, so raw
@@ -79,13 +80,17 @@ func New() *Set {
 			Help:    `Time the search index took to answer a search, by result: "ok", "invalid" (a 400), "not_ready" (still indexing) or "error".`,
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"result"}),
+		previews: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "versa_preview_images_total",
+			Help: `Link-preview images asked of the drawing code (a cached one is not counted), by result: "drawn", "busy" (no drawing slot freed: a 503), "stopped" (the client or the request deadline went first) or "error".`,
+		}, []string{"result"}),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, m.inFlight,
 		m.reloads, m.reloadDuration, m.problems, m.lastReload,
-		m.search,
+		m.search, m.previews,
 	)
 	// Each result shows from the start, at zero.
 	for _, result := range []string{"ok", "problems", "error"} {
@@ -94,7 +99,16 @@ func New() *Set {
 	for _, result := range []string{"ok", "invalid", "not_ready", "error"} {
 		m.search.WithLabelValues(result)
 	}
+	for _, result := range []string{"drawn", "busy", "stopped", "error"} {
+		m.previews.WithLabelValues(result)
+	}
 	return m
+}
+
+// ObservePreview counts one link-preview image by how it ended: "drawn",
+// "busy", "stopped" or "error" (package preview's results).
+func (m *Set) ObservePreview(result string) {
+	m.previews.WithLabelValues(result).Inc()
 }
 
 // ObserveReload records one content load: how long it took, how many

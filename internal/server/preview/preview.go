@@ -97,26 +97,51 @@ var previewSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 // of a queue that outlives the request deadline.
 var slotWait = 2 * time.Second
 
+// How a Write ended, as its observe func is told.
+const (
+	Drawn   = "drawn"
+	Busy    = "busy"    // no drawing slot freed within slotWait: a 503
+	Stopped = "stopped" // the client or the request deadline went first
+	Failed  = "error"
+)
+
+// drawHook, when set (by tests only), runs at the start of every drawing,
+// with its context.
+var drawHook func(ctx context.Context)
+
 // Write answers with the preview PNG of v, named name. It waits for a
 // drawing slot at most slotWait (answering 503 with Retry-After when none
 // frees) and draws under ctx, stopping when the client or the deadline goes.
-func Write(ctx context.Context, w http.ResponseWriter, v web.CompareView, name string) error {
+// observe, when not nil, is told how it ended (Drawn, Busy, Stopped or
+// Failed).
+func Write(ctx context.Context, w http.ResponseWriter, v web.CompareView, name string, observe func(result string)) error {
+	if observe == nil {
+		observe = func(string) {}
+	}
 	t := time.NewTimer(slotWait)
 	defer t.Stop()
 	select {
 	case previewSlots <- struct{}{}:
 		defer func() { <-previewSlots }()
 	case <-t.C:
+		observe(Busy)
 		w.Header().Set("Retry-After", "2")
 		http.Error(w, "Too many preview images are being drawn; try again shortly.", http.StatusServiceUnavailable)
 		return nil
 	case <-ctx.Done():
+		observe(Stopped)
 		return fmt.Errorf("preview image: wait: %w", ctx.Err())
 	}
 	body, err := PNGContext(ctx, v)
 	if err != nil {
+		if ctx.Err() != nil {
+			observe(Stopped)
+		} else {
+			observe(Failed)
+		}
 		return fmt.Errorf("preview image: %w", err)
 	}
+	observe(Drawn)
 	h := w.Header()
 	h.Set("Content-Type", "image/png")
 	h.Set("Content-Disposition", `inline; filename="`+name+`"`)
@@ -131,6 +156,9 @@ func PNG(v web.CompareView) ([]byte, error) { return PNGContext(context.Backgrou
 
 // PNGContext is PNG stopping with ctx's error once ctx is done.
 func PNGContext(ctx context.Context, v web.CompareView) ([]byte, error) {
+	if drawHook != nil {
+		drawHook(ctx)
+	}
 	im := previewImages.Get().(*previewImage)
 	defer previewImages.Put(im)
 	if err := drawPreview(ctx, im.rgba, v); err != nil {

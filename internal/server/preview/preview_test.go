@@ -38,7 +38,7 @@ func TestHugeNamesAnswerWithinDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	rec := httptest.NewRecorder()
-	if err := Write(ctx, rec, hugeView(), "huge.png"); err != nil {
+	if err := Write(ctx, rec, hugeView(), "huge.png", nil); err != nil {
 		t.Fatalf("Write: %v (the deadline passed)", err)
 	}
 	if rec.Code != http.StatusOK && rec.Code != http.StatusServiceUnavailable {
@@ -76,7 +76,7 @@ func TestBusySlotsAnswer503(t *testing.T) {
 		}
 	}()
 	rec := httptest.NewRecorder()
-	if err := Write(context.Background(), rec, web.CompareView{Title: "a vs b"}, "x.png"); err != nil {
+	if err := Write(context.Background(), rec, web.CompareView{Title: "a vs b"}, "x.png", nil); err != nil {
 		t.Fatal(err)
 	}
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
