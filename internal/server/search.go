@@ -393,20 +393,26 @@ func featureKey(h kb.SearchHit) (string, bool) {
 // feature's page has them all.
 const hitValuesMax = 8
 
-// hitValues are the values of the features hit, by topic and key.
-type hitValues map[[2]string][]web.HitValue
+// hitValues are the values of the features hit, by topic and key: the
+// first hitValuesMax systems' and how many more there are.
+type hitValues map[[2]string]*featureValuesShown
+
+type featureValuesShown struct {
+	values []web.HitValue
+	more   int
+}
 
 // of is a feature's values, at most hitValuesMax, and how many more.
 func (hv hitValues) of(topic, key string) ([]web.HitValue, int) {
-	all := hv[[2]string{topic, key}]
-	if len(all) > hitValuesMax {
-		return all[:hitValuesMax], len(all) - hitValuesMax
+	if f := hv[[2]string{topic, key}]; f != nil {
+		return f.values, f.more
 	}
-	return all, 0
+	return nil, 0
 }
 
 // featureValues reads each system's value of the features among hits, one
-// read per topic, so a feature's card shows who has it. A failed read
+// read per topic, so a feature's card shows who has it. Only the values
+// shown are built (a topic may have hundreds of systems). A failed read
 // leaves the cards without values: the search still answers.
 func (s *server) featureValues(ctx context.Context, hits []kb.SearchHit) hitValues {
 	keys := map[string][]string{}
@@ -422,11 +428,16 @@ func (s *server) featureValues(ctx context.Context, hits []kb.SearchHit) hitValu
 			s.log.DebugContext(ctx, "feature values for search", "topic", topic, "err", err)
 			continue
 		}
-		for _, sys := range systems {
-			for _, k := range ks {
-				id := [2]string{topic, k}
-				out[id] = append(out[id], web.HitValue{System: sys.Name, URL: link.SystemFeature(topic, sys.Slug, k), Cell: webCell(sys.Cell(k))})
+		for _, k := range ks {
+			f := &featureValuesShown{}
+			for _, sys := range systems {
+				if len(f.values) == hitValuesMax {
+					f.more = len(systems) - hitValuesMax
+					break
+				}
+				f.values = append(f.values, web.HitValue{System: sys.Name, URL: link.SystemFeature(topic, sys.Slug, k), Cell: webCell(sys.Cell(k))})
 			}
+			out[[2]string{topic, k}] = f
 		}
 	}
 	return out

@@ -445,4 +445,18 @@ func TestSearchFeatureValues(t *testing.T) {
 			t.Errorf("no link %s", href)
 		}
 	}
+
+	// Ten systems: the card shows eight and says how many more.
+	for i := range 8 {
+		slug := fmt.Sprintf("s%d", i)
+		store.systems["python-web-frameworks"] = append(store.systems["python-web-frameworks"],
+			kb.System{Topic: "python-web-frameworks", Slug: slug, Name: slug, Cells: []kb.Cell{{Feature: "orm", Support: kb.SupportNo}}})
+	}
+	doc = parse(t, ts.do(t, "GET", "/search?q=orm").body)
+	if n := len(texts(doc, "hit-value")); n != hitValuesMax {
+		t.Errorf("%d values shown of 10, want %d", n, hitValuesMax)
+	}
+	if got := texts(doc, "hit-more-values"); len(got) != 1 || !strings.Contains(got[0], "and 2 more") {
+		t.Errorf("more link = %q, want \"and 2 more\"", got)
+	}
 }
