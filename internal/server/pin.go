@@ -90,63 +90,99 @@ func newPinning(cfg Config, m *metrics.Set) *pinning {
 }
 
 // handlePin serves POST /s: it pins the compare view named by the form
-// field url and answers 303 to the snapshot.
+// field url and answers 303 to the snapshot. Its phases: may this request
+// pin (pinAllowed), which view (pinRequest), the snapshot's data
+// (encodePin), and storing it once (storePin).
 func (s *server) handlePin(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := s.pin
-	if p == nil {
-		s.writeErrorPage(w, r, http.StatusServiceUnavailable, "This server does not keep pinned snapshots.", nil)
+	if !s.pinAllowed(w, r) {
 		return nil
 	}
-	if !sameOrigin(r, s.base) {
+	c, err := s.pinRequest(w, r)
+	if c == nil || err != nil {
+		return err
+	}
+	snap, err := s.encodePin(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	return s.storePin(w, r, snap)
+}
+
+// pinAllowed answers the refusals that come before a pin request is read:
+// no pinned snapshots kept here, another site's form, too many pins from
+// one address. It reports whether the request may go on.
+func (s *server) pinAllowed(w http.ResponseWriter, r *http.Request) bool {
+	p := s.pin
+	switch {
+	case p == nil:
+		s.writeErrorPage(w, r, http.StatusServiceUnavailable, "This server does not keep pinned snapshots.", nil)
+		return false
+	case !sameOrigin(r, s.base):
 		s.writeErrorPage(w, r, http.StatusForbidden,
 			"Comparisons are pinned with the Pin button of this site's own compare pages; this request came from another site.", nil)
-		return nil
+		return false
 	}
 	if p.limit != nil {
 		if ok, wait := p.limit.Allow(ratelimit.ClientAddr(r, s.trustProxy), time.Now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			s.writeErrorPage(w, r, http.StatusTooManyRequests,
 				"Too many pins from your address in a short time. Wait a minute and try again.", nil)
-			return nil
+			return false
 		}
 	}
+	return true
+}
+
+// pinRequest reads the bounded form of a pin request and resolves the
+// view it names. A nil target with a nil error means the answer is
+// written (a form too large).
+func (s *server) pinRequest(w http.ResponseWriter, r *http.Request) (*compareTarget, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxPinBody)
 	if err := r.ParseForm(); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			s.writeErrorPage(w, r, http.StatusRequestEntityTooLarge, "That form is too large to be a pin request.", nil)
-			return nil
+			return nil, nil
 		}
-		return &pageError{message: "That form could not be read.", err: fmt.Errorf("pin form: %v: %w", err, kb.ErrInvalid)}
+		return nil, &pageError{message: "That form could not be read.", err: fmt.Errorf("pin form: %v: %w", err, kb.ErrInvalid)}
 	}
-	c, err := s.pinTarget(r, r.PostForm.Get("url"))
-	if err != nil {
-		return err
-	}
+	return s.pinTarget(r, r.PostForm.Get("url"))
+}
+
+// encodePin takes the data of view c at the current revision as a
+// snapshot, refusing one larger than the configured bound.
+func (s *server) encodePin(ctx context.Context, c *compareTarget) (kb.Pin, error) {
 	rev, err := s.store.Revision(ctx)
 	if err != nil {
-		return fmt.Errorf("pin: revision: %w", err)
+		return kb.Pin{}, fmt.Errorf("pin: revision: %w", err)
 	}
 	view := newPinnedView(c)
 	id, err := pinID(view)
 	if err != nil {
-		return fmt.Errorf("pin: %w", err)
+		return kb.Pin{}, fmt.Errorf("pin: %w", err)
 	}
 	view.Revision, view.PinnedAt = rev.ID, time.Now().UTC().Truncate(time.Second)
 	data, err := json.Marshal(view)
 	if err != nil {
-		return fmt.Errorf("pin: %w", err)
+		return kb.Pin{}, fmt.Errorf("pin: %w", err)
 	}
-	if p.maxBytes >= 0 && len(data) > p.maxBytes {
-		return &pageError{
+	if limit := s.pin.maxBytes; limit >= 0 && len(data) > limit {
+		return kb.Pin{}, &pageError{
 			message: fmt.Sprintf("This comparison is too large to pin (%d KiB; the limit is %d KiB). Pick fewer systems or categories, or show differences only.",
-				(len(data)+1023)/1024, p.maxBytes/1024),
+				(len(data)+1023)/1024, limit/1024),
 			links: []web.Crumb{{Title: "Back to the comparison", URL: view.URL}},
 			err:   fmt.Errorf("pin of %d bytes: %w", len(data), kb.ErrInvalid),
 		}
 	}
-	to := link.Pinned(id)
-	if _, err := p.store.GetPin(ctx, id); err == nil {
+	return kb.Pin{ID: id, CreatedAt: view.PinnedAt, Revision: rev.ID, URL: view.URL, Topic: view.Topic.Slug, Data: data}, nil
+}
+
+// storePin writes snap unless a snapshot of the same id exists (the same
+// view of the same data), within the bound on their number, and answers
+// 303 to it.
+func (s *server) storePin(w http.ResponseWriter, r *http.Request, snap kb.Pin) error {
+	ctx, p := r.Context(), s.pin
+	to := link.Pinned(snap.ID)
+	if _, err := p.store.GetPin(ctx, snap.ID); err == nil {
 		http.Redirect(w, r, to, http.StatusSeeOther)
 		return nil
 	} else if !errors.Is(err, kb.ErrNotFound) {
@@ -161,11 +197,10 @@ func (s *server) handlePin(w http.ResponseWriter, r *http.Request) error {
 			s.log.WarnContext(ctx, "pin refused: snapshot store full", "snapshots", n)
 			s.writeErrorPage(w, r, http.StatusServiceUnavailable,
 				"This server keeps no more pinned snapshots. The comparison's own address still works.",
-				[]web.Crumb{{Title: "Back to the comparison", URL: view.URL}})
+				[]web.Crumb{{Title: "Back to the comparison", URL: snap.URL}})
 			return nil
 		}
 	}
-	snap := kb.Pin{ID: id, CreatedAt: view.PinnedAt, Revision: rev.ID, URL: view.URL, Topic: view.Topic.Slug, Data: data}
 	if _, err := p.store.PutPin(ctx, snap); err != nil {
 		return fmt.Errorf("pin: %w", err)
 	}
@@ -279,17 +314,9 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("get snapshot: %w", err)
 	}
-	var pinned pinnedView
-	if err := json.Unmarshal(snap.Data, &pinned); err != nil {
-		return fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	if pinned.Version != pinnedVersion {
-		return fmt.Errorf("snapshot %s: version %d of the data is unknown", id, pinned.Version)
-	}
-	for _, ps := range pinned.Systems {
-		if len(ps.Cells) != len(pinned.Topic.Features) {
-			return fmt.Errorf("snapshot %s: %s has %d cells for %d features", id, ps.Slug, len(ps.Cells), len(pinned.Topic.Features))
-		}
+	pinned, err := decodePin(snap)
+	if err != nil {
+		return err
 	}
 	table := pinned.table()
 	if png {
@@ -301,26 +328,53 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 		Table:    table,
 		PinnedAt: pinned.PinnedAt,
 		Revision: pinned.Revision,
-		Filters:  pinnedFilterWords(&pinned),
+		Filters:  pinnedFilterWords(pinned),
 		LiveURL:  pinned.URL,
 		ImageURL: link.PinnedImage(id),
 	}
-	live, err := s.livePinned(r, &pinned)
+	if err := s.sinceLive(r, pinned, &v); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, web.PinnedPage(v))
+}
+
+// decodePin reads a stored snapshot's data, refusing a shape this version
+// does not know.
+func decodePin(snap kb.Pin) (*pinnedView, error) {
+	var pinned pinnedView
+	if err := json.Unmarshal(snap.Data, &pinned); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", snap.ID, err)
+	}
+	if pinned.Version != pinnedVersion {
+		return nil, fmt.Errorf("snapshot %s: version %d of the data is unknown", snap.ID, pinned.Version)
+	}
+	for _, ps := range pinned.Systems {
+		if len(ps.Cells) != len(pinned.Topic.Features) {
+			return nil, fmt.Errorf("snapshot %s: %s has %d cells for %d features", snap.ID, ps.Slug, len(ps.Cells), len(pinned.Topic.Features))
+		}
+	}
+	return &pinned, nil
+}
+
+// sinceLive fills in what the pinned page says of the live view: where it
+// is now and what changed since, or why it is gone.
+func (s *server) sinceLive(r *http.Request, pinned *pinnedView, v *web.PinnedView) error {
+	live, err := s.livePinned(r, pinned)
 	if err != nil {
 		return err
 	}
 	if live.gone != "" {
 		v.Gone = live.gone
-	} else {
-		v.LiveURL = live.url
-		v.Changes = pinChanges(&pinned, live)
-		if s.history != nil {
-			sep := "?"
-			if strings.Contains(live.changes, "?") {
-				sep = "&"
-			}
-			v.ChangesURL = live.changes + sep + "since=" + url.QueryEscape(pinned.PinnedAt.UTC().Format(time.RFC3339Nano))
-		}
+		return nil
 	}
-	return s.render(w, r, http.StatusOK, web.PinnedPage(v))
+	v.LiveURL = live.url
+	v.Changes = pinChanges(pinned, live)
+	if s.history != nil {
+		sep := "?"
+		if strings.Contains(live.changes, "?") {
+			sep = "&"
+		}
+		v.ChangesURL = live.changes + sep + "since=" + url.QueryEscape(pinned.PinnedAt.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
 }

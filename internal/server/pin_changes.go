@@ -102,6 +102,57 @@ func (s *server) livePinned(r *http.Request, p *pinnedView) (*liveView, error) {
 // the features and systems both have, features added and removed, and
 // systems removed. It returns nil when nothing changed.
 func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
+	var n pinCounts
+	out := &web.PinChanges{Systems: pinColumns(p, live, &n)}
+	rows, pinnedRow := pinnedRows(p, live, &n)
+	out.Rows = append(rows, addedRows(p, live, pinnedRow, &n)...)
+	if out.Summary = n.summary(); out.Summary == "" {
+		return nil
+	}
+	return out
+}
+
+// pinCounts counts what changed since a pin, for its summary line.
+type pinCounts struct{ cells, added, removed, gone int }
+
+// summary is the counts in words ("3 cells changed, 1 feature added"),
+// "" when nothing changed.
+func (n pinCounts) summary() string {
+	var parts []string
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{
+		{n.cells, "cell changed", "cells changed"},
+		{n.added, "feature added", "features added"},
+		{n.removed, "feature removed", "features removed"},
+		{n.gone, "system removed", "systems removed"},
+	} {
+		if c.n == 1 {
+			parts = append(parts, "1 "+c.one)
+		} else if c.n > 1 {
+			parts = append(parts, strconv.Itoa(c.n)+" "+c.many)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pinColumns is the pinned view's systems, each marked when the live
+// content no longer has it.
+func pinColumns(p *pinnedView, live *liveView, n *pinCounts) []web.PinColumn {
+	cols := make([]web.PinColumn, 0, len(p.Systems))
+	for i, ps := range p.Systems {
+		cols = append(cols, web.PinColumn{Name: ps.Name, Removed: live.match[i] < 0})
+		if live.match[i] < 0 {
+			n.gone++
+		}
+	}
+	return cols
+}
+
+// pinnedRows is the pinned rows that changed or are gone, and the set of
+// the pinned rows' keys.
+func pinnedRows(p *pinnedView, live *liveView, n *pinCounts) ([]web.PinRow, map[string]bool) {
 	lv := live.view
 	liveRow := map[string]int{}
 	for j, f := range lv.Topic.Features {
@@ -109,14 +160,7 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 			liveRow[f.Key] = j
 		}
 	}
-	out := &web.PinChanges{}
-	var cells, added, removed, gone int
-	for i, ps := range p.Systems {
-		out.Systems = append(out.Systems, web.PinColumn{Name: ps.Name, Removed: live.match[i] < 0})
-		if live.match[i] < 0 {
-			gone++
-		}
-	}
+	var rows []web.PinRow
 	pinnedRow := map[string]bool{}
 	for fi, f := range p.Topic.Features {
 		if !p.isRow(f) {
@@ -127,7 +171,7 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 		j, still := liveRow[f.Key]
 		if !still {
 			row.Status = "removed"
-			removed++
+			n.removed++
 		}
 		changed := false
 		for i, ps := range p.Systems {
@@ -136,10 +180,10 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 			if still {
 				if m := live.match[i]; m < 0 {
 					cell = web.PinCell{State: "none", Was: cellWords(was)}
-				} else if now := lv.Systems[m].Cells[j]; now != was {
-					w, n := changeWords(was, now)
-					cell = web.PinCell{State: "changed", Was: w, Now: n}
-					cells++
+				} else if now := lv.Systems[m].Cells[j]; !sameFacts(was, now) {
+					w, nw := changeWords(was, now)
+					cell = web.PinCell{State: "changed", Was: w, Now: nw}
+					n.cells++
 					changed = true
 				} else {
 					cell = web.PinCell{State: "same", Was: cellValue(was), Now: cellValue(now)}
@@ -148,14 +192,21 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 			row.Cells = append(row.Cells, cell)
 		}
 		if changed || !still {
-			out.Rows = append(out.Rows, row)
+			rows = append(rows, row)
 		}
 	}
+	return rows, pinnedRow
+}
+
+// addedRows is the live view's rows that the pinned view did not have.
+func addedRows(p *pinnedView, live *liveView, pinnedRow map[string]bool, n *pinCounts) []web.PinRow {
+	lv := live.view
+	var rows []web.PinRow
 	for j, f := range lv.Topic.Features {
 		if !lv.isRow(f) || pinnedRow[f.Key] {
 			continue
 		}
-		added++
+		n.added++
 		row := web.PinRow{Key: f.Key, Name: f.Name, Status: "added"}
 		for i := range p.Systems {
 			cell := web.PinCell{State: "none"}
@@ -164,29 +215,17 @@ func pinChanges(p *pinnedView, live *liveView) *web.PinChanges {
 			}
 			row.Cells = append(row.Cells, cell)
 		}
-		out.Rows = append(out.Rows, row)
+		rows = append(rows, row)
 	}
-	var parts []string
-	for _, c := range []struct {
-		n         int
-		one, many string
-	}{
-		{cells, "cell changed", "cells changed"},
-		{added, "feature added", "features added"},
-		{removed, "feature removed", "features removed"},
-		{gone, "system removed", "systems removed"},
-	} {
-		if c.n == 1 {
-			parts = append(parts, "1 "+c.one)
-		} else if c.n > 1 {
-			parts = append(parts, strconv.Itoa(c.n)+" "+c.many)
-		}
-	}
-	if len(parts) == 0 {
-		return nil
-	}
-	out.Summary = strings.Join(parts, ", ")
-	return out
+	return rows
+}
+
+// sameFacts reports whether two cells state the same: a new checked date
+// alone is a re-check, not a change (the change history records no dates
+// either), and snapshots pinned before dates were kept have none.
+func sameFacts(a, b pinnedCell) bool {
+	a.Checked, b.Checked = "", ""
+	return a == b
 }
 
 // cellValue is a cell's support level in words, or its value.

@@ -569,3 +569,32 @@ func TestChangeWords(t *testing.T) {
 		})
 	}
 }
+
+// A snapshot keeps each cell's checked date as it was when pinned; a new
+// date alone is a re-check, not a change since.
+func TestPinKeepsChecked(t *testing.T) {
+	dir := t.TempDir()
+	writeDiffTopic(t, dir, false)
+	system := func(day string) string {
+		return "---\nname: Alpha\nfeatures:\n  orm: yes\n  admin: {support: yes, note: Generated, checked: " + day + "}\n---\nA.\n"
+	}
+	mustWrite(t, filepath.Join(dir, "t", "systems", "a.md"), system("2026-11-01"))
+	h, db := pinServer(t, dir, Config{CacheBytes: -1})
+	loc := mustPin(t, h, "/compare/t/a-vs-b")
+	if body := get(t, h, loc).Body.String(); !strings.Contains(body, "checked 2026-11-01") {
+		t.Fatalf("the pinned page does not show the cell's checked date:\n%s", body)
+	}
+
+	mustWrite(t, filepath.Join(dir, "t", "systems", "a.md"), system("2026-12-01"))
+	loadDir(t, db, dir)
+	if live := get(t, h, "/compare/t/a-vs-b").Body.String(); !strings.Contains(live, "checked 2026-12-01") {
+		t.Fatalf("the live page does not show the new date")
+	}
+	body := get(t, h, loc).Body.String()
+	if !strings.Contains(body, "checked 2026-11-01") || strings.Contains(body, "checked 2026-12-01") {
+		t.Errorf("the pinned table does not keep the date it was pinned with")
+	}
+	if !strings.Contains(body, `data-testid="pin-unchanged"`) {
+		t.Errorf("a re-check alone is listed as a change since the pin:\n%s", body)
+	}
+}

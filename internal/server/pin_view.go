@@ -71,6 +71,7 @@ type pinnedCell struct {
 	Since   string `json:"since,omitempty"`
 	Via     string `json:"via,omitempty"`
 	Source  string `json:"source,omitempty"`
+	Checked string `json:"checked,omitempty"` // YYYY-MM-DD; absent in snapshots pinned before dates were kept
 }
 
 // inView reports whether the view with query q shows feature f as a row
@@ -111,7 +112,7 @@ func newPinnedView(c *compareTarget) *pinnedView {
 		for i, k := range keys {
 			cell := cells.Cell(k)
 			ps.Cells[i] = pinnedCell{Support: string(cell.Support), Value: cell.Value, Note: cell.Note,
-				Since: cell.Since, Via: cell.Via, Source: cell.Source}
+				Since: cell.Since, Via: cell.Via, Source: cell.Source, Checked: cell.CheckedDate()}
 		}
 		p.Systems = append(p.Systems, ps)
 	}
@@ -134,13 +135,23 @@ func (p *pinnedView) compare() (kb.Topic, []kb.System, compareQuery) {
 		for j, c := range ps.Cells {
 			if j < len(t.Features) {
 				sys.Cells[j] = kb.Cell{Feature: t.Features[j].Key, Support: kb.Support(c.Support), Value: c.Value,
-					Note: c.Note, Since: c.Since, Via: c.Via, Source: c.Source}
+					Note: c.Note, Since: c.Since, Via: c.Via, Source: c.Source, Checked: checkedDay(c.Checked)}
 			}
 		}
 		systems[i] = sys
 	}
 	q := compareQuery{diff: p.Filters.Diff, categories: p.Filters.Categories, need: p.Filters.Need}
 	return t, systems, q
+}
+
+// checkedDay reads a stored checked date; one that does not parse (no
+// snapshot has one) is shown as none rather than failing the page.
+func checkedDay(s string) time.Time {
+	t, err := kb.ParseChecked(s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // table is the pinned table as buildCompare lays it out, without the
