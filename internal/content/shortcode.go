@@ -231,128 +231,158 @@ func (e *expander) expand(sc shortcode, n int, rest *string) (text, block string
 		e.warn(n, "empty shortcode dropped")
 		return "", ""
 	case calloutNames[sc.name]:
-		if sc.closing {
-			if len(e.open) == 0 || e.open[len(e.open)-1] != sc.name {
-				e.warn(n, "{{< /%s >}} closes no open %s shortcode: it was dropped", sc.name, sc.name)
-				return "", ""
-			}
-			e.pop()
-			return "", ""
-		}
-		kind := calloutKinds[sc.name]
-		if k := calloutKinds[strings.ToLower(sc.arg("type", 0))]; k != "" {
-			kind = k
-		}
-		if kind == "" {
-			kind = "note"
-		}
-		title := sc.arg("title", -1)
-		if title == "" && sc.name == "details" {
-			title = sc.arg("summary", 0)
-		}
-		if title == "" && (sc.name == "admonition" || sc.name == "callout") {
-			title = sc.arg("title", 1)
-		}
-		e.push(sc.name, n)
-		head := "[!" + strings.ToUpper(kind) + "]"
-		if title != "" {
-			head += " **" + markdownText(title) + "**"
-		}
-		// The rest of the line (and the lines up to the closing tag) are
-		// the box's body; the prefix is written by emit.
-		return "", head + " "
+		return "", e.callout(sc, n)
 	case sc.name == "highlight":
-		if sc.closing {
-			e.warn(n, "{{< /highlight >}} closes no open highlight shortcode: it was dropped")
-			return "", ""
-		}
-		e.push("highlight", n)
-		e.inHighlight = true
-		lang := sc.arg("lang", 0)
-		if strings.TrimSpace(*rest) != "" {
-			e.warn(n, "write the code of a highlight shortcode on the lines after it: the text after the tag was dropped")
-		}
-		*rest = ""
-		return "", "```" + strings.Map(func(r rune) rune {
-			if r == '`' || r == ' ' {
-				return -1
-			}
-			return r
-		}, lang)
+		return "", e.highlight(sc, n, rest)
 	case sc.closing:
 		e.warn(n, "unknown shortcode %q dropped (its text is kept): Versa renders note, tip, warning, caution, important, alert, details, figure, include, highlight, ref, relref, youtube, vimeo and gist", sc.name)
 		return "", ""
 	case sc.name == "figure":
-		src := sc.arg("src", 0)
-		if src == "" {
-			e.warn(n, "figure shortcode without src: it was dropped")
-			return "", ""
-		}
-		alt := sc.arg("alt", -1)
-		if alt == "" {
-			alt = sc.arg("caption", -1)
-		}
-		img := "![" + markdownText(alt) + "](<" + strings.ReplaceAll(src, ">", "%3E") + ">"
-		if t := sc.arg("title", -1); t != "" {
-			img += ` "` + strings.ReplaceAll(t, `"`, `\"`) + `"`
-		}
-		img += ")"
-		if link := sc.arg("link", -1); link != "" {
-			img = "[" + img + "](<" + strings.ReplaceAll(link, ">", "%3E") + ">)"
-		}
-		if c := sc.arg("caption", -1); c != "" {
-			img += " *" + markdownText(c) + "*"
-		}
-		return img, ""
+		return e.figure(sc, n), ""
 	case sc.name == "include" || sc.name == "readfile":
-		p := sc.arg("file", 0)
-		if p == "" {
-			p = sc.arg("path", -1)
-		}
-		p = path.Clean(strings.TrimPrefix(p, "/"))
-		if e.depth > 0 {
-			e.warn(n, "include inside an included file is not expanded: include %s from the page itself", p)
-			return "", ""
-		}
-		data, ok := e.include(p)
-		if !ok {
-			e.warn(n, "include names %q, which is not a system or article file of the content folder (a path like topic/articles/name.md): it was dropped", p)
-			return "", ""
-		}
-		inc := &file{path: p}
-		if _, body, _, ok := inc.markdownFile(data); ok {
-			data = body
-		}
-		e.depth++
-		e.body(data, n)
-		e.depth--
+		e.includeFile(sc, n)
 		return "", ""
 	case sc.name == "ref" || sc.name == "relref":
 		return e.ref(sc.arg("path", 0), n), ""
-	case sc.name == "youtube":
-		id := sc.arg("id", 0)
-		if id == "" {
-			e.warn(n, "youtube shortcode without a video id: it was dropped")
-			return "", ""
-		}
-		return "[YouTube video " + markdownText(id) + "](https://www.youtube.com/watch?v=" + url.QueryEscape(id) + ")", ""
-	case sc.name == "vimeo":
-		id := sc.arg("id", 0)
-		if id == "" {
-			e.warn(n, "vimeo shortcode without a video id: it was dropped")
-			return "", ""
-		}
-		return "[Vimeo video " + markdownText(id) + "](https://vimeo.com/" + url.PathEscape(id) + ")", ""
-	case sc.name == "gist":
-		user, id := sc.arg("user", 0), sc.arg("id", 1)
-		if user == "" || id == "" {
-			e.warn(n, "gist shortcode needs a user and an id: it was dropped")
-			return "", ""
-		}
-		return "[Gist " + markdownText(user+"/"+id) + "](https://gist.github.com/" + url.PathEscape(user) + "/" + url.PathEscape(id) + ")", ""
+	case sc.name == "youtube" || sc.name == "vimeo" || sc.name == "gist":
+		return e.embed(sc, n), ""
 	}
 	e.warn(n, "unknown shortcode %q dropped: Versa renders note, tip, warning, caution, important, alert, details, figure, include, highlight, ref, relref, youtube, vimeo and gist", sc.name)
 	return "", ""
+}
+
+// callout opens or closes a box (note, tip, warning, details...): an
+// opening tag starts a GitHub-style alert whose body is the rest of the
+// line and the lines up to the closing tag (the prefix is written by emit).
+func (e *expander) callout(sc shortcode, n int) (block string) {
+	if sc.closing {
+		if len(e.open) == 0 || e.open[len(e.open)-1] != sc.name {
+			e.warn(n, "{{< /%s >}} closes no open %s shortcode: it was dropped", sc.name, sc.name)
+			return ""
+		}
+		e.pop()
+		return ""
+	}
+	kind := calloutKinds[sc.name]
+	if k := calloutKinds[strings.ToLower(sc.arg("type", 0))]; k != "" {
+		kind = k
+	}
+	if kind == "" {
+		kind = "note"
+	}
+	title := sc.arg("title", -1)
+	if title == "" && sc.name == "details" {
+		title = sc.arg("summary", 0)
+	}
+	if title == "" && (sc.name == "admonition" || sc.name == "callout") {
+		title = sc.arg("title", 1)
+	}
+	e.push(sc.name, n)
+	head := "[!" + strings.ToUpper(kind) + "]"
+	if title != "" {
+		head += " **" + markdownText(title) + "**"
+	}
+	return head + " "
+}
+
+// highlight opens a fenced code block in the shortcode's language; the
+// code is on the lines after the tag, up to the closing tag.
+func (e *expander) highlight(sc shortcode, n int, rest *string) (block string) {
+	if sc.closing {
+		e.warn(n, "{{< /highlight >}} closes no open highlight shortcode: it was dropped")
+		return ""
+	}
+	e.push("highlight", n)
+	e.inHighlight = true
+	lang := sc.arg("lang", 0)
+	if strings.TrimSpace(*rest) != "" {
+		e.warn(n, "write the code of a highlight shortcode on the lines after it: the text after the tag was dropped")
+	}
+	*rest = ""
+	return "```" + strings.Map(func(r rune) rune {
+		if r == '`' || r == ' ' {
+			return -1
+		}
+		return r
+	}, lang)
+}
+
+// figure is an image with its alt text, title, link and caption.
+func (e *expander) figure(sc shortcode, n int) string {
+	src := sc.arg("src", 0)
+	if src == "" {
+		e.warn(n, "figure shortcode without src: it was dropped")
+		return ""
+	}
+	alt := sc.arg("alt", -1)
+	if alt == "" {
+		alt = sc.arg("caption", -1)
+	}
+	img := "![" + markdownText(alt) + "](<" + strings.ReplaceAll(src, ">", "%3E") + ">"
+	if t := sc.arg("title", -1); t != "" {
+		img += ` "` + strings.ReplaceAll(t, `"`, `\"`) + `"`
+	}
+	img += ")"
+	if link := sc.arg("link", -1); link != "" {
+		img = "[" + img + "](<" + strings.ReplaceAll(link, ">", "%3E") + ">)"
+	}
+	if c := sc.arg("caption", -1); c != "" {
+		img += " *" + markdownText(c) + "*"
+	}
+	return img
+}
+
+// includeFile expands another content file's Markdown body in place, one
+// level deep.
+func (e *expander) includeFile(sc shortcode, n int) {
+	p := sc.arg("file", 0)
+	if p == "" {
+		p = sc.arg("path", -1)
+	}
+	p = path.Clean(strings.TrimPrefix(p, "/"))
+	if e.depth > 0 {
+		e.warn(n, "include inside an included file is not expanded: include %s from the page itself", p)
+		return
+	}
+	data, ok := e.include(p)
+	if !ok {
+		e.warn(n, "include names %q, which is not a system or article file of the content folder (a path like topic/articles/name.md): it was dropped", p)
+		return
+	}
+	inc := &file{path: p}
+	if _, body, _, ok := inc.markdownFile(data); ok {
+		data = body
+	}
+	e.depth++
+	e.body(data, n)
+	e.depth--
+}
+
+// embed is a link to the video or gist an embedding shortcode names:
+// Versa embeds no third-party frames.
+func (e *expander) embed(sc shortcode, n int) string {
+	switch sc.name {
+	case "youtube":
+		id := sc.arg("id", 0)
+		if id == "" {
+			e.warn(n, "youtube shortcode without a video id: it was dropped")
+			return ""
+		}
+		return "[YouTube video " + markdownText(id) + "](https://www.youtube.com/watch?v=" + url.QueryEscape(id) + ")"
+	case "vimeo":
+		id := sc.arg("id", 0)
+		if id == "" {
+			e.warn(n, "vimeo shortcode without a video id: it was dropped")
+			return ""
+		}
+		return "[Vimeo video " + markdownText(id) + "](https://vimeo.com/" + url.PathEscape(id) + ")"
+	}
+	user, id := sc.arg("user", 0), sc.arg("id", 1)
+	if user == "" || id == "" {
+		e.warn(n, "gist shortcode needs a user and an id: it was dropped")
+		return ""
+	}
+	return "[Gist " + markdownText(user+"/"+id) + "](https://gist.github.com/" + url.PathEscape(user) + "/" + url.PathEscape(id) + ")"
 }
 
 // ref turns Hugo's ref/relref of another page into its Versa URL: an

@@ -322,83 +322,15 @@ func (ov *overlay) features(g *generation, topic string, ds *dropSet) map[string
 }
 
 // apply returns a new overlay: ov with what ds names dropped and docs
-// added, at revision.
+// added, at revision. ov itself is not changed: it shares what apply does
+// not touch, and copies a table or bitset before its first change.
 func (ov *overlay) apply(g *generation, revision string, ds *dropSet, docs []analysed) *overlay {
 	next := &overlay{revision: revision, tables: ov.tables, hidden: slices.Clone(ov.hidden), nhidden: ov.nhidden,
 		segs: slices.Clone(ov.segs), dead: slices.Clone(ov.dead), nlive: ov.nlive, seq: ov.seq, rank0: ov.rank0}
-
-	// Hide the base's documents and the overlay's, copying a bitset on
-	// its first change.
-	set := func(bits [][]uint64, owned []bool, i, n, size int) bool {
-		if !owned[i] {
-			b := make([]uint64, (size+63)/64)
-			copy(b, bits[i])
-			bits[i], owned[i] = b, true
-		}
-		b, bit := bits[i], uint64(1)<<(n&63)
-		if b[n>>6]&bit != 0 {
-			return false
-		}
-		b[n>>6] |= bit
-		return true
-	}
 	if len(ds.topics)+len(ds.pages) > 0 {
-		pi := g.pageIndex()
-		owned := make([]bool, len(next.hidden))
-		hide := func(refs []docRef) {
-			for _, r := range refs {
-				if set(next.hidden, owned, int(r.shard), int(r.num), len(g.shards[r.shard].docs)) {
-					next.nhidden++
-				}
-			}
-		}
-		for t := range ds.topics {
-			hide(pi.topics[t])
-		}
-		for k := range ds.pages {
-			hide(pi.pages[k])
-		}
-		owned = make([]bool, len(next.segs))
-		for si, sg := range next.segs {
-			for j, d := range sg.docs {
-				if ds.has(d) && set(next.dead, owned, si, j, len(sg.docs)) {
-					next.nlive--
-				}
-			}
-		}
+		next.drop(g, ds)
 	}
-
-	// Number the new documents' topics and systems, copying the tables on
-	// their first new name.
-	ownTopics, ownSystems := false, false
-	id := func(ids *map[string]uint32, list *[]string, own *bool, s string) uint32 {
-		if id, ok := (*ids)[s]; ok {
-			return id
-		}
-		if !*own {
-			*ids, *list, *own = maps.Clone(*ids), slices.Clone(*list), true
-			if *ids == nil {
-				*ids = map[string]uint32{}
-			}
-		}
-		id := uint32(len(*list))
-		(*ids)[s] = id
-		*list = append(*list, s)
-		return id
-	}
-	for _, a := range docs {
-		d := a.doc
-		d.info.topic = id(&next.topicID, &next.topics, &ownTopics, d.topic)
-		d.info.systems = nil
-		for _, s := range d.systems {
-			d.info.systems = append(d.info.systems, id(&next.systemID, &next.systems, &ownSystems, s))
-		}
-		for fi := range textFields {
-			d.norm[fi] = norm(&d.info, fi, g.avgLen)
-		}
-		d.seq = next.seq
-		next.seq++
-	}
+	next.number(g, docs)
 	if len(docs) > 0 {
 		next.segs = append(next.segs, newSegment(docs))
 		next.dead = append(next.dead, nil)
@@ -410,6 +342,87 @@ func (ov *overlay) apply(g *generation, revision string, ds *dropSet, docs []ana
 		next.ndocs += len(sg.docs)
 	}
 	return next
+}
+
+// drop hides the base's documents and the overlay's that ds names.
+func (ov *overlay) drop(g *generation, ds *dropSet) {
+	pi := g.pageIndex()
+	owned := make([]bool, len(ov.hidden))
+	hide := func(refs []docRef) {
+		for _, r := range refs {
+			if setBit(ov.hidden, owned, int(r.shard), int(r.num), len(g.shards[r.shard].docs)) {
+				ov.nhidden++
+			}
+		}
+	}
+	for t := range ds.topics {
+		hide(pi.topics[t])
+	}
+	for k := range ds.pages {
+		hide(pi.pages[k])
+	}
+	owned = make([]bool, len(ov.segs))
+	for si, sg := range ov.segs {
+		for j, d := range sg.docs {
+			if ds.has(d) && setBit(ov.dead, owned, si, j, len(sg.docs)) {
+				ov.nlive--
+			}
+		}
+	}
+}
+
+// setBit sets bit n of bitset i of bits, which holds size bits, copying
+// the bitset on its first change (owned[i] says it is ov's own). It
+// reports whether the bit was clear.
+func setBit(bits [][]uint64, owned []bool, i, n, size int) bool {
+	if !owned[i] {
+		b := make([]uint64, (size+63)/64)
+		copy(b, bits[i])
+		bits[i], owned[i] = b, true
+	}
+	b, bit := bits[i], uint64(1)<<(n&63)
+	if b[n>>6]&bit != 0 {
+		return false
+	}
+	b[n>>6] |= bit
+	return true
+}
+
+// number gives the new documents their topic and system numbers, lengths
+// and sequence, copying the name tables on their first new name.
+func (ov *overlay) number(g *generation, docs []analysed) {
+	ownTopics, ownSystems := false, false
+	for _, a := range docs {
+		d := a.doc
+		d.info.topic = intern(&ov.topicID, &ov.topics, &ownTopics, d.topic)
+		d.info.systems = nil
+		for _, s := range d.systems {
+			d.info.systems = append(d.info.systems, intern(&ov.systemID, &ov.systems, &ownSystems, s))
+		}
+		for fi := range textFields {
+			d.norm[fi] = norm(&d.info, fi, g.avgLen)
+		}
+		d.seq = ov.seq
+		ov.seq++
+	}
+}
+
+// intern returns the number of name s in ids and list, adding it if new;
+// own says whether the tables are already copies of their own.
+func intern(ids *map[string]uint32, list *[]string, own *bool, s string) uint32 {
+	if id, ok := (*ids)[s]; ok {
+		return id
+	}
+	if !*own {
+		*ids, *list, *own = maps.Clone(*ids), slices.Clone(*list), true
+		if *ids == nil {
+			*ids = map[string]uint32{}
+		}
+	}
+	id := uint32(len(*list))
+	(*ids)[s] = id
+	*list = append(*list, s)
+	return id
 }
 
 // newSegment indexes analysed documents.

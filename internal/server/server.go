@@ -141,6 +141,11 @@ type server struct {
 
 // New returns the handler of the whole site.
 func New(cfg Config, store Store) http.Handler {
+	return newServer(cfg, store).routes(cfg.HTTPSHeaders)
+}
+
+// newServer reads cfg, filling in the defaults.
+func newServer(cfg Config, store Store) *server {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -179,7 +184,12 @@ func New(cfg Config, store Store) http.Handler {
 		cfg.ContentChanged.listen(s.revs.Expire)
 	}
 	s.pin = newPinning(cfg, s.metrics)
+	return s
 
+}
+
+// routes is the middleware chain and every route of the site.
+func (s *server) routes(httpsHeaders bool) http.Handler {
 	r := chi.NewRouter()
 	// No RealIP: proxy headers are trusted only where a proxy is known to
 	// set them, and nothing here knows that.
@@ -187,7 +197,7 @@ func New(cfg Config, store Store) http.Handler {
 		middleware.RequestID,
 		s.metrics.Instrument, // reads the route pattern after routing
 		s.logRequests,
-		securityHeaders(cfg.HTTPSHeaders),
+		securityHeaders(httpsHeaders),
 		s.recoverer,
 		s.limitRequests,
 		s.cachePages, // before timeout: a hit needs no deadline
@@ -197,6 +207,15 @@ func New(cfg Config, store Store) http.Handler {
 	r.NotFound(s.handle(s.handleNotFound))
 	r.MethodNotAllowed(s.handle(s.handleMethodNotAllowed))
 
+	s.pageRoutes(r)
+	s.changeRoutes(r)
+	s.apiRoutes(r)
+	s.siteRoutes(r)
+	return r
+}
+
+// pageRoutes are the HTML pages of the content.
+func (s *server) pageRoutes(r chi.Router) {
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/compare", s.handle(s.handleCompareForm))
 	r.Get("/compare/{topic}", s.handle(s.handleCompareTopic))
@@ -204,7 +223,14 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/topics/{topic}", s.handle(s.handleTopic))
 	r.Get("/topics/{topic}/{system}", s.handle(s.handleSystem))
 	r.Get("/topics/{topic}/features/{feature}", s.handle(s.handleFeature))
-	r.Get("/api/topics/{topic}/features/{feature}", s.handle(s.handleAPIFeature))
+	r.Get("/articles", s.handle(s.handleArticles))
+	r.Get("/articles/{topic}", s.handle(s.handleTopicArticles))
+	r.Get("/articles/{topic}/{article}", s.handle(s.handleArticle))
+	r.Get("/search", s.handle(s.handleSearch))
+}
+
+// changeRoutes are the change lists: HTML, Atom and their JSON twins.
+func (s *server) changeRoutes(r chi.Router) {
 	r.Get("/topics/{topic}/changes", s.handle(s.handleTopicChanges("html")))
 	r.Get("/topics/{topic}/changes.atom", s.handle(s.handleTopicChanges("atom")))
 	r.Get("/topics/{topic}/{system}/changes", s.handle(s.handleSystemChanges("html")))
@@ -214,12 +240,12 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/api/topics/{topic}/changes", s.handle(s.handleTopicChanges("json")))
 	r.Get("/api/topics/{topic}/{system}/changes", s.handle(s.handleSystemChanges("json")))
 	r.Get("/api/compare/{topic}/{systems}/changes", s.handle(s.handleCompareChanges("json")))
-	r.Get("/articles", s.handle(s.handleArticles))
-	r.Get("/articles/{topic}", s.handle(s.handleTopicArticles))
-	r.Get("/articles/{topic}/{article}", s.handle(s.handleArticle))
-	r.Get("/search", s.handle(s.handleSearch))
+}
+
+// apiRoutes are the JSON API's reads of the content.
+func (s *server) apiRoutes(r chi.Router) {
+	r.Get("/api/topics/{topic}/features/{feature}", s.handle(s.handleAPIFeature))
 	r.Get("/api/search", s.handle(s.handleAPISearch))
-	r.Get("/status", s.handle(s.handleStatus))
 	r.Get("/api/status", s.handle(s.handleAPIStatus))
 	r.Get("/api/topics", s.handle(s.handleAPITopics))
 	r.Get("/api/topics/{topic}", s.handle(s.handleAPITopic))
@@ -227,6 +253,11 @@ func New(cfg Config, store Store) http.Handler {
 	r.Get("/api/compare/{topic}/{systems}", s.handle(s.handleAPICompare))
 	r.Get("/api/articles", s.handle(s.handleAPIArticles))
 	r.Get("/api/articles/{topic}/{article}", s.handle(s.handleAPIArticle))
+}
+
+// siteRoutes are pins, operations, discovery files and static assets.
+func (s *server) siteRoutes(r chi.Router) {
+	r.Get("/status", s.handle(s.handleStatus))
 	r.Post("/s", s.handle(s.handlePin))
 	r.Get("/s/{id}", s.handle(s.handlePinned))
 	r.Get("/healthz", s.handleHealthz)
@@ -244,5 +275,4 @@ func New(cfg Config, store Store) http.Handler {
 		}
 		plain.ServeHTTP(w, r)
 	})
-	return r
 }
