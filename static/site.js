@@ -11,6 +11,8 @@
 (function () {
   "use strict";
   filterTopic();
+  reveal();
+  window.addEventListener("hashchange", reveal);
   if (!navigator.clipboard) {
     return;
   }
@@ -67,7 +69,7 @@
       }
       return {el: els, text: (dt.id.replace(/^feature-/, "") + " " + (name ? name.textContent : "")).toLowerCase()};
     });
-    var categories = document.querySelectorAll("[data-testid=feature-category]");
+    var categories = document.querySelectorAll("[data-testid=feature-category],[data-testid=feature-node]");
     Array.prototype.forEach.call(categories, function (c) {
       c.setAttribute("data-was-open", c.open ? "1" : "");
     });
@@ -97,6 +99,37 @@
         status.textContent = "";
       }
     });
+  }
+
+  // reveal opens what folds the page's target: the <details> around it
+  // (the topic page's trees of dotted keys, a folded category) and the fold
+  // of a table's tree of rows (site.css already shows a targeted row; the
+  // fold then says so too), and brings the target into view.
+  function reveal() {
+    var id = location.hash.slice(1);
+    try {
+      id = decodeURIComponent(id);
+    } catch (e) {
+      return;
+    }
+    var target = id && document.getElementById(id);
+    if (!target) {
+      return;
+    }
+    var opened = false;
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      var fold = el;
+      if (el.tagName === "TBODY" && el.classList.contains("tree") && el.rows.length > 0) {
+        fold = el.rows[0].querySelector("th > details.fold");
+      }
+      if (fold && fold.tagName === "DETAILS" && !fold.open) {
+        fold.open = true;
+        opened = true;
+      }
+    }
+    if (opened) {
+      target.scrollIntoView();
+    }
   }
 
   // words splits filter text as the server does.

@@ -147,12 +147,16 @@ def wide(a, rng):
     areas = ["api", "css", "html", "http", "javascript", "svg", "webassembly", "webdriver",
              "mathml", "manifests", "media", "security", "storage", "workers", "xpath",
              "intl", "webgl", "webgpu", "webrtc", "accessibility"]
-    # Each interface has a few dozen members, as in browser-compat data.
+    # Each interface has a few dozen members, as in browser-compat data,
+    # and (every other one) is a feature itself, the prefix of its members'
+    # keys (api.fetch before api.fetch.keepalive).
     feats = []
     i = 0
     while len(feats) < a.features:
         area = areas[i % len(areas)]
         iface = f"{rng.choice(WORDS)}{i}"
+        if i % 2 == 0:
+            feats.append((f"{area}.{iface}", area))
         for m in range(rng.randint(5, 60)):
             if len(feats) == a.features:
                 break

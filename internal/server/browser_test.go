@@ -460,6 +460,11 @@ func TestBrowser(t *testing.T) {
 	hts := httptest.NewServer(hs.h)
 	defer hts.Close()
 
+	// A topic whose feature keys nest (tree_test.go).
+	dts := httptest.NewServer(realServer(t, writeContent(t, dottedFiles())))
+	defer dts.Close()
+	t.Run("dotted anchors", func(t *testing.T) { testDottedAnchors(t, ctx, dts.URL) })
+
 	testLayout(t, ctx, ts.URL)
 	t.Run("search as you type", func(t *testing.T) { testSuggest(t, ctx) })
 
@@ -467,7 +472,8 @@ func TestBrowser(t *testing.T) {
 		axe := axeSource(t)
 		for _, p := range []string{ts.URL + comparePath, ts.URL + topicPath, ts.URL + topicPath + "/features/orm",
 			hts.URL + "/topics/web/changes", hts.URL + "/topics/web/flask/changes", hts.URL + "/compare/web/django-vs-flask/changes",
-			ts.URL + sixPage + "?need=orm", ts.URL + "/", ts.URL + "/topics/python-web-frameworks/django", ts.URL + articlePath, ts.URL + "/articles", ts.URL + "/search?q=orm"} {
+			ts.URL + sixPage + "?need=orm", ts.URL + "/", ts.URL + "/topics/python-web-frameworks/django", ts.URL + articlePath, ts.URL + "/articles", ts.URL + "/search?q=orm",
+			dts.URL + "/compare/dotted/a-vs-b-vs-c", dts.URL + "/topics/dotted/a", dts.URL + "/topics/dotted"} {
 			if err := chromedp.Do(ctx,
 				chromedp.Navigate(p),
 				chromedp.Evaluate[chromedp.Void](axe+"\n;undefined"),

@@ -18,8 +18,18 @@ import (
 	"versa/internal/sqlite"
 )
 
-// wideFeatures writes a topic of n features in 5 categories whose keys are
-// dotted three deep (g{thousand}.h{fifty}.f{n}), and the given systems.
+// wideKey is the key of the wide topic's feature i: dotted three deep
+// (g{thousand}.h{fifty}.f{n}), except every fiftieth, which is the prefix
+// g{thousand}.h{fifty} of the 49 that follow it, a feature itself.
+func wideKey(i int) string {
+	if i%50 == 0 {
+		return fmt.Sprintf("g%d.h%d", i/1000, (i/50)%20)
+	}
+	return fmt.Sprintf("g%d.h%d.f%d", i/1000, (i/50)%20, i)
+}
+
+// wideFiles writes a topic of n features in 5 categories whose keys are
+// wideKey's, and the given systems.
 func wideFiles(systems, n int) map[string]string {
 	var topic strings.Builder
 	topic.WriteString("title: Wide\nsummary: Many features.\ncategories:\n")
@@ -27,7 +37,7 @@ func wideFiles(systems, n int) map[string]string {
 		fmt.Fprintf(&topic, "  - key: c%d\n    title: Category %d\n", c, c)
 	}
 	topic.WriteString("features:\n")
-	key := func(i int) string { return fmt.Sprintf("g%d.h%d.f%d", i/1000, (i/50)%20, i) }
+	key := wideKey
 	for i := range n {
 		fmt.Fprintf(&topic, "  - key: %s\n    name: Feature %d\n    category: c%d\n", key(i), i, i*5/n)
 	}
@@ -54,7 +64,7 @@ func TestBigTopicPages(t *testing.T) {
 	const n = 25000
 	h := realServer(t, writeContent(t, wideFiles(5, n)))
 	tables := []string{"/topics/wide/s0", "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4"}
-	for _, target := range append([]string{"/topics/wide", "/topics/wide/features/g3.h7.f3350"}, tables...) {
+	for _, target := range append([]string{"/topics/wide", "/topics/wide/features/g3.h7.f3351"}, tables...) {
 		rec := get(t, h, target)
 		if rec.Code != 200 {
 			t.Fatalf("%s: status = %d", target, rec.Code)
@@ -266,8 +276,8 @@ func BenchmarkWideTopicPages(b *testing.B) {
 		"system-group":  "/topics/wide/s1?group=c2%3Ag12&page=2",
 		"compare":       "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4",
 		"compare-group": "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?group=c2%3Ag12.h3",
-		"feature":       "/topics/wide/features/g3.h7.f3350",
-		"api-feature":   "/api/topics/wide/features/g3.h7.f3350",
+		"feature":       "/topics/wide/features/g3.h7.f3351",
+		"api-feature":   "/api/topics/wide/features/g3.h7.f3351",
 	}
 	for _, cache := range []struct {
 		name  string
@@ -300,7 +310,7 @@ func BenchmarkWideTopicPages(b *testing.B) {
 // footnotes on the compare page, often the larger part of a table's HTML.
 func manySystemsFiles(systems, n int) map[string]string {
 	files := wideFiles(0, n)
-	key := func(i int) string { return fmt.Sprintf("g%d.h%d.f%d", i/1000, (i/50)%20, i) }
+	key := wideKey
 	for s := range systems {
 		var b strings.Builder
 		fmt.Fprintf(&b, "---\nname: System %d\nsummary: Number %d.\nfeatures:\n", s, s)
@@ -329,7 +339,7 @@ func TestManySystemsPages(t *testing.T) {
 	h := realServer(t, writeContent(t, manySystemsFiles(systems, n)))
 	var cols, most []string
 	for i := range maxColumns {
-		cols = append(cols, fmt.Sprintf("g0.h%d.f%d", i/50%20, i))
+		cols = append(cols, wideKey(i))
 	}
 	for i := range maxCompare {
 		most = append(most, fmt.Sprintf("s%d", i))
@@ -343,7 +353,7 @@ func TestManySystemsPages(t *testing.T) {
 		compare,
 		compare + "?group=c0",
 		compare + "?diff=1&group=c0",
-		"/topics/wide/features/g0.h3.f150",
+		"/topics/wide/features/g0.h3.f151",
 	} {
 		rec := get(t, h, target)
 		if rec.Code != 200 {
