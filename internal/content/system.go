@@ -30,10 +30,33 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 	} else if strings.Contains(slug, "-vs-") {
 		f.addf(1, "system slug %q contains \"-vs-\", which compare URLs use to separate systems: rename the file", slug)
 	}
-	cells := map[string]kb.Cell{}
-	var cellLines map[string]int
+	fm := systemFrontMatter(f, t, s, fields)
+	s.Cells = fm.cellsOf(f, t)
+	b, rendered, lines, err := f.renderBody(md, bodySrc, bodyLine, true)
+	if err != nil {
+		f.addf(bodyLine, "cannot render Markdown: %v", err)
+		return nil
+	}
+	s.Sections = b.Sections
+	for _, m := range b.Matrices {
+		f.addf(fileLine(rendered, lines, m.Start, bodyLine), "```matrix blocks belong in articles, not in system pages")
+	}
+	return s
+}
+
+// systemCells is what a system's front matter says of its cells: the cells
+// it writes, their lines, and the file's default checked date.
+type systemCells struct {
+	cells   map[string]kb.Cell
+	lines   map[string]int
+	checked time.Time
+}
+
+// systemFrontMatter reads a system's front matter fields into s, Hugo's
+// page fields included, and returns its cells.
+func systemFrontMatter(f *file, t *topicInfo, s *kb.System, fields []field) systemCells {
+	sc := systemCells{cells: map[string]kb.Cell{}}
 	nameLine := 1
-	var checked time.Time // the file's default for its cells
 	var meta pageMeta
 	for _, fd := range fields {
 		if f.pageField(fd, &meta, false) {
@@ -55,13 +78,23 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		case "aliases":
 			s.Aliases, f.aliasLine = f.slugList(fd), fd.line
 		case "features":
-			cells, cellLines = parseCells(f, t, fd)
+			sc.cells, sc.lines = parseCells(f, t, fd)
 		case "checked":
-			checked = f.checked(fd, "")
+			sc.checked = f.checked(fd, "")
 		default:
 			f.unknownPageField(fd, "system front matter", systemFields)
 		}
 	}
+	mergePageMeta(f, s, meta)
+	if s.Name == "" {
+		f.addf(nameLine, "missing name: add `name: ...` with the system's display name")
+	}
+	return sc
+}
+
+// mergePageMeta fills in what Hugo's page fields add to a system: the
+// description as summary when there is none, tags, aliases, order.
+func mergePageMeta(f *file, s *kb.System, meta pageMeta) {
 	if s.Summary == "" {
 		s.Summary = meta.description
 	}
@@ -77,33 +110,27 @@ func parseSystem(f *file, md *markdown, t *topicInfo, slug string, src []byte) *
 		}
 	}
 	s.Order, s.ShortTitle, s.Params = meta.order, meta.shortTitle, meta.params
-	if s.Name == "" {
-		f.addf(nameLine, "missing name: add `name: ...` with the system's display name")
-	}
-	s.Cells = make([]kb.Cell, len(t.Features))
+}
+
+// cellsOf is one cell per feature of the topic, in its order: unknown
+// where the file writes none; a written cell takes the file's checked
+// date when it has none, and is checked for staleness.
+func (sc systemCells) cellsOf(f *file, t *topicInfo) []kb.Cell {
+	out := make([]kb.Cell, len(t.Features))
 	for i, ft := range t.Features {
-		c, ok := cells[ft.Key]
+		c, ok := sc.cells[ft.Key]
 		if !ok {
 			c = kb.Cell{Support: kb.SupportUnknown}
 		} else {
 			if c.Checked.IsZero() {
-				c.Checked = checked // a cell the file writes takes its default
+				c.Checked = sc.checked
 			}
-			f.checkStale(ft.Key, c, cellLines[ft.Key])
+			f.checkStale(ft.Key, c, sc.lines[ft.Key])
 		}
 		c.Feature = ft.Key
-		s.Cells[i] = c
+		out[i] = c
 	}
-	b, rendered, lines, err := f.renderBody(md, bodySrc, bodyLine, true)
-	if err != nil {
-		f.addf(bodyLine, "cannot render Markdown: %v", err)
-		return nil
-	}
-	s.Sections = b.Sections
-	for _, m := range b.Matrices {
-		f.addf(fileLine(rendered, lines, m.Start, bodyLine), "```matrix blocks belong in articles, not in system pages")
-	}
-	return s
+	return out
 }
 
 // slugList reads a list of slugs (aliases), reporting bad ones.

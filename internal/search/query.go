@@ -499,42 +499,7 @@ func (g *generation) weights(p *plan, dfs []*docFreqs, ndocs int) *weights {
 // score adds up BM25 per field for every term into per-document
 // accumulators, term at a time, and marks which terms each document has.
 func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, error) {
-	n := len(sh.docs)
-	s, _ := sh.scratch.Get().(*scratch)
-	if s == nil || len(s.acc) != n {
-		s = &scratch{acc: make([]float32, n), mask: make([]uint32, n), tmask: make([]uint32, n)}
-	} else {
-		clear(s.acc)
-		clear(s.mask)
-		clear(s.tmask)
-	}
-	// The postings are read from the segment: bleve's TermFieldReader
-	// costs a third more per posting, and a search is mostly postings.
-	// Norms are not read: the table has every field's length.
-	// Nothing is reused between postings lists: zap's reuse goes wrong
-	// when a field has no dictionary in the segment.
-	each := func(term, field string, fn func(num int, tf uint64)) error {
-		d, err := sh.seg.Dictionary(field)
-		if err != nil {
-			return err
-		}
-		pl, err := d.PostingsList([]byte(term), nil, nil)
-		if err != nil {
-			return err
-		}
-		it := pl.Iterator(true, false, false, nil)
-		for {
-			p, err := it.Next()
-			if err != nil || p == nil {
-				return err
-			}
-			num := p.Number()
-			if num >= uint64(n) {
-				return fmt.Errorf("search: document %d past the table's %d", num, n)
-			}
-			fn(int(num), p.Frequency())
-		}
-	}
+	s := sh.newScratch()
 	acc, mask, tmask := s.acc, s.mask, s.tmask
 	for i, t := range p.terms {
 		if err := ctx.Err(); err != nil {
@@ -547,7 +512,7 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 				continue
 			}
 			norm := sh.norm[fi]
-			err := each(t, f.name, func(num int, freq uint64) {
+			err := sh.postings(t, f.name, func(num int, freq uint64) {
 				tf := float32(freq)
 				acc[num] += wt * tf / (tf + norm[num])
 				mask[num] |= bit
@@ -555,7 +520,7 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 			if err == nil && fi == titleField {
 				// Again for the title's few postings: which features
 				// the query names (see namesFeature).
-				err = each(t, f.name, func(num int, _ uint64) { tmask[num] |= bit })
+				err = sh.postings(t, f.name, func(num int, _ uint64) { tmask[num] |= bit })
 			}
 			if err != nil {
 				return s, err
@@ -571,7 +536,7 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 		if i == 0 {
 			bit = wholeNameBit
 		}
-		err := each(name, nameField, func(num int, _ uint64) {
+		err := sh.postings(name, nameField, func(num int, _ uint64) {
 			acc[num] += wn
 			mask[num] |= bit
 		})
@@ -580,6 +545,52 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 		}
 	}
 	return s, nil
+}
+
+// newScratch takes cleared accumulators for one search of the shard from
+// its pool.
+func (sh *shard) newScratch() *scratch {
+	n := len(sh.docs)
+	s, _ := sh.scratch.Get().(*scratch)
+	if s == nil || len(s.acc) != n {
+		return &scratch{acc: make([]float32, n), mask: make([]uint32, n), tmask: make([]uint32, n)}
+	}
+	clear(s.acc)
+	clear(s.mask)
+	clear(s.tmask)
+	return s
+}
+
+// postings calls fn for each document of the shard that has term in
+// field, with the term's frequency there.
+//
+// The postings are read from the segment: bleve's TermFieldReader costs a
+// third more per posting, and a search is mostly postings. Norms are not
+// read: the table has every field's length. Nothing is reused between
+// postings lists: zap's reuse goes wrong when a field has no dictionary in
+// the segment.
+func (sh *shard) postings(term, field string, fn func(num int, tf uint64)) error {
+	n := uint64(len(sh.docs))
+	d, err := sh.seg.Dictionary(field)
+	if err != nil {
+		return err
+	}
+	pl, err := d.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return err
+	}
+	it := pl.Iterator(true, false, false, nil)
+	for {
+		p, err := it.Next()
+		if err != nil || p == nil {
+			return err
+		}
+		num := p.Number()
+		if num >= n {
+			return fmt.Errorf("search: document %d past the table's %d", num, n)
+		}
+		fn(int(num), p.Frequency())
+	}
 }
 
 // collect filters, counts and ranks the scored documents of a shard,

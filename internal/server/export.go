@@ -232,48 +232,9 @@ func compareMarkdown(c *compareTarget, v web.CompareView) []byte {
 		b.WriteString(" · " + mdEscape(f))
 	}
 	b.WriteString("\n\n")
-
-	b.WriteString("| Feature |")
-	for _, s := range v.Systems {
-		b.WriteString(" " + mdEscape(s.Name) + " |")
-	}
-	b.WriteString("\n|---|")
-	for range v.Systems {
-		b.WriteString("---|")
-	}
-	b.WriteString("\n")
-	if len(c.q.need) > 0 {
-		b.WriteString("| *Meets needs* |")
-		for _, s := range v.Systems {
-			if s.Score == nil {
-				b.WriteString(" |")
-				continue
-			}
-			fmt.Fprintf(&b, " %d of %d", s.Score.Meets, s.Score.Of)
-			if s.Score.Partial > 0 {
-				fmt.Fprintf(&b, " (%d partial)", s.Score.Partial)
-			}
-			b.WriteString(" |")
-		}
-		b.WriteString("\n")
-	}
+	mdHeader(&b, v, len(c.q.need) > 0)
 	for _, g := range v.Groups {
-		b.WriteString("| **" + mdEscape(g.Title) + "** |")
-		for range v.Systems {
-			b.WriteString(" |")
-		}
-		b.WriteString("\n")
-		for _, row := range g.Rows {
-			name := mdEscape(row.Name)
-			if row.Needed {
-				name = "★ " + name
-			}
-			b.WriteString("| " + name + " |")
-			for _, cell := range row.Cells {
-				b.WriteString(" " + mdCell(cell) + " |")
-			}
-			b.WriteString("\n")
-		}
+		mdGroup(&b, g, len(v.Systems))
 	}
 	if v.Hidden > 0 {
 		fmt.Fprintf(&b, "\n%d rows that are the same everywhere are hidden.\n", v.Hidden)
@@ -284,27 +245,81 @@ func compareMarkdown(c *compareTarget, v web.CompareView) []byte {
 	if len(v.Footnotes) > 0 {
 		b.WriteString("\n")
 		for _, f := range v.Footnotes {
-			var parts []string
-			if f.Note != "" {
-				parts = append(parts, mdEscape(f.Note))
-			}
-			if f.Via != "" {
-				parts = append(parts, "via "+mdEscape(f.Via))
-			}
-			if f.Since != "" {
-				parts = append(parts, "since "+mdEscape(f.Since))
-			}
-			if f.Checked != "" {
-				parts = append(parts, "checked "+f.Checked)
-			}
-			if f.Source != "" {
-				parts = append(parts, mdLink("source", f.Source))
-			}
-			fmt.Fprintf(&b, "%d. **%s, %s:** %s", f.N, mdEscape(f.System), mdEscape(f.Feature), strings.Join(parts, " · "))
-			b.WriteString("\n")
+			mdFootnote(&b, f)
 		}
 	}
 	return []byte(b.String())
+}
+
+// mdHeader writes the table's head: the systems, and with needs the row
+// of scores.
+func mdHeader(b *strings.Builder, v web.CompareView, needs bool) {
+	b.WriteString("| Feature |")
+	for _, s := range v.Systems {
+		b.WriteString(" " + mdEscape(s.Name) + " |")
+	}
+	b.WriteString("\n|---|")
+	for range v.Systems {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	if !needs {
+		return
+	}
+	b.WriteString("| *Meets needs* |")
+	for _, s := range v.Systems {
+		if s.Score == nil {
+			b.WriteString(" |")
+			continue
+		}
+		fmt.Fprintf(b, " %d of %d", s.Score.Meets, s.Score.Of)
+		if s.Score.Partial > 0 {
+			fmt.Fprintf(b, " (%d partial)", s.Score.Partial)
+		}
+		b.WriteString(" |")
+	}
+	b.WriteString("\n")
+}
+
+// mdGroup writes a category's band row and its rows.
+func mdGroup(b *strings.Builder, g web.CompareGroup, systems int) {
+	b.WriteString("| **" + mdEscape(g.Title) + "** |")
+	for range systems {
+		b.WriteString(" |")
+	}
+	b.WriteString("\n")
+	for _, row := range g.Rows {
+		name := mdEscape(row.Name)
+		if row.Needed {
+			name = "★ " + name
+		}
+		b.WriteString("| " + name + " |")
+		for _, cell := range row.Cells {
+			b.WriteString(" " + mdCell(cell) + " |")
+		}
+		b.WriteString("\n")
+	}
+}
+
+// mdFootnote writes one numbered note: what backs a cell.
+func mdFootnote(b *strings.Builder, f web.Footnote) {
+	var parts []string
+	if f.Note != "" {
+		parts = append(parts, mdEscape(f.Note))
+	}
+	if f.Via != "" {
+		parts = append(parts, "via "+mdEscape(f.Via))
+	}
+	if f.Since != "" {
+		parts = append(parts, "since "+mdEscape(f.Since))
+	}
+	if f.Checked != "" {
+		parts = append(parts, "checked "+f.Checked)
+	}
+	if f.Source != "" {
+		parts = append(parts, mdLink("source", f.Source))
+	}
+	fmt.Fprintf(b, "%d. **%s, %s:** %s\n", f.N, mdEscape(f.System), mdEscape(f.Feature), strings.Join(parts, " · "))
 }
 
 // filterSummary says in words which filters shape the view.

@@ -227,6 +227,15 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
+	searchPaging(&v, p, res)
+	v.Hits = s.searchCards(ctx, res.Hits, topics)
+	v.Facets = searchFacets(p, res.Facets, topics, hitSystems(res.Hits))
+	return s.render(w, r, http.StatusOK, web.SearchPage(v))
+}
+
+// searchPaging fills in the counts, the page links and the "did you
+// mean" or "showing results for" line of a results page.
+func searchPaging(v *web.SearchView, p searchParams, res kb.SearchResults) {
 	v.Total = res.Total
 	v.Pages = pageCount(res.Total, p.perPage)
 	if p.page > 1 {
@@ -250,14 +259,25 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		sp.text, sp.page = res.Suggestion, 1
 		v.SuggestionURL = sp.url(link.Search)
 	}
+}
+
+// hitSystems names the systems of the system hits, for the facet labels.
+func hitSystems(hits []kb.SearchHit) map[string]string {
 	systems := map[string]string{}
-	for _, h := range res.Hits {
+	for _, h := range hits {
 		if h.Doc == "system" && h.System != "" {
 			systems[h.System] = h.Title
 		}
 	}
-	values := s.featureValues(ctx, res.Hits)
-	for _, h := range res.Hits {
+	return systems
+}
+
+// searchCards is the hits as result cards; a feature's card carries the
+// first of its values across systems.
+func (s *server) searchCards(ctx context.Context, hits []kb.SearchHit, topics map[string]string) []web.SearchResult {
+	values := s.featureValues(ctx, hits)
+	var cards []web.SearchResult
+	for _, h := range hits {
 		r := web.SearchResult{
 			Title:      h.Title,
 			URL:        hitURL(h),
@@ -271,10 +291,9 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		if key, ok := featureKey(h); ok {
 			r.Values, r.MoreValues = values.of(h.Topic, key)
 		}
-		v.Hits = append(v.Hits, r)
+		cards = append(cards, r)
 	}
-	v.Facets = searchFacets(p, res.Facets, topics, systems)
-	return s.render(w, r, http.StatusOK, web.SearchPage(v))
+	return cards
 }
 
 // withPage returns p on another page.
