@@ -360,24 +360,48 @@ func indexState(res ingest.Result) string {
 	return "built"
 }
 
+// loaded is what build and serve open: the content store, the search
+// index, the user data and a loader of the content folder into them.
+type loaded struct {
+	db     *sqlite.DB
+	ix     *search.Index
+	user   userData
+	loader *ingest.Loader
+	close  func() // the user data, the index, then the store
+}
+
+// openLoader opens the stores of cfg and a loader that fills them.
+func openLoader(ctx context.Context, cfg Config, log *slog.Logger) (*loaded, error) {
+	db, ix, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	user, closeUser, err := openUserData(ctx, cfg, db, log)
+	if err != nil {
+		ix.Close()
+		db.Close()
+		return nil, err
+	}
+	l := ingest.New(os.DirFS(cfg.Content), db, ix, log)
+	l.SetDrafts(cfg.Drafts)
+	l.SetHistory(user, cfg.Content)
+	return &loaded{db: db, ix: ix, user: user, loader: l, close: func() {
+		closeUser()
+		ix.Close()
+		db.Close()
+	}}, nil
+}
+
 // build loads the content into the store and the search index and exits;
 // problems make it exit 1 after the load, so a deploy pipeline stops on them.
 func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
 	start := time.Now()
-	db, ix, err := openStore(ctx, cfg, log)
+	st, err := openLoader(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	defer ix.Close()
-	user, closeUser, err := openUserData(ctx, cfg, db, log)
-	if err != nil {
-		return err
-	}
-	defer closeUser()
-	l := ingest.New(os.DirFS(cfg.Content), db, ix, log)
-	l.SetDrafts(cfg.Drafts)
-	l.SetHistory(user, cfg.Content)
+	defer st.close()
+	l := st.loader
 	defer l.Wait() // the history records the load after it, before the store closes
 	res, err := l.Load(ctx)
 	if err != nil {
@@ -405,20 +429,12 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 
 // serve loads the content and serves it until ctx ends.
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
-	db, ix, err := openStore(ctx, cfg, log)
+	st, err := openLoader(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	defer ix.Close()
-	user, closeUser, err := openUserData(ctx, cfg, db, log)
-	if err != nil {
-		return err
-	}
-	defer closeUser()
-	loader := ingest.New(os.DirFS(cfg.Content), db, ix, log)
-	loader.SetDrafts(cfg.Drafts)
-	loader.SetHistory(user, cfg.Content)
+	defer st.close()
+	db, ix, user, loader := st.db, st.ix, st.user, st.loader
 	// Pages serve as soon as the store is loaded; the index finishes in the
 	// background and search answers "still indexing" until then.
 	instruments := metrics.New()

@@ -91,9 +91,7 @@ func parseArticle(f *file, md *markdown, t *topicIndex, slug string, src []byte)
 // summary unless summary is given, lastmod (else date) the updated date
 // unless updated is given, categories and keywords join the tags.
 func applyMeta(f *file, a *kb.Article, m *pageMeta, updatedSeen bool) {
-	if a.Summary == "" {
-		a.Summary = m.description
-	}
+	m.merge(f, &a.Summary, &a.Tags, &a.Aliases)
 	if !updatedSeen {
 		switch {
 		case m.lastmodSet:
@@ -102,19 +100,27 @@ func applyMeta(f *file, a *kb.Article, m *pageMeta, updatedSeen bool) {
 			a.Updated = m.date
 		}
 	}
+	a.Order, a.ShortTitle, a.Params = m.order, m.shortTitle, m.params
+	a.Unpublished = !m.published(time.Now())
+}
+
+// merge fills in what Hugo's page fields add to any page: the description
+// as summary when there is none; tags, categories and keywords; aliases.
+func (m *pageMeta) merge(f *file, summary *string, tags, aliases *[]string) {
+	if *summary == "" {
+		*summary = m.description
+	}
 	for _, t := range m.tags {
-		if !slices.Contains(a.Tags, t) {
-			a.Tags = append(a.Tags, t)
+		if !slices.Contains(*tags, t) {
+			*tags = append(*tags, t)
 		}
 	}
 	if len(m.aliases) > 0 {
-		a.Aliases = append(a.Aliases, m.aliases...)
+		*aliases = append(*aliases, m.aliases...)
 		if f.aliasLine == 0 {
 			f.aliasLine = m.aliasLine
 		}
 	}
-	a.Order, a.ShortTitle, a.Params = m.order, m.shortTitle, m.params
-	a.Unpublished = !m.published(time.Now())
 }
 
 // parseDate accepts a date, or a timestamp whose date part is used.

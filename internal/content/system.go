@@ -2,7 +2,6 @@ package content
 
 import (
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,31 +84,12 @@ func systemFrontMatter(f *file, t *topicInfo, s *kb.System, fields []field) syst
 			f.unknownPageField(fd, "system front matter", systemFields)
 		}
 	}
-	mergePageMeta(f, s, meta)
+	meta.merge(f, &s.Summary, &s.Tags, &s.Aliases)
+	s.Order, s.ShortTitle, s.Params = meta.order, meta.shortTitle, meta.params
 	if s.Name == "" {
 		f.addf(nameLine, "missing name: add `name: ...` with the system's display name")
 	}
 	return sc
-}
-
-// mergePageMeta fills in what Hugo's page fields add to a system: the
-// description as summary when there is none, tags, aliases, order.
-func mergePageMeta(f *file, s *kb.System, meta pageMeta) {
-	if s.Summary == "" {
-		s.Summary = meta.description
-	}
-	for _, t := range meta.tags {
-		if !slices.Contains(s.Tags, t) {
-			s.Tags = append(s.Tags, t)
-		}
-	}
-	if len(meta.aliases) > 0 {
-		s.Aliases = append(s.Aliases, meta.aliases...)
-		if f.aliasLine == 0 {
-			f.aliasLine = meta.aliasLine
-		}
-	}
-	s.Order, s.ShortTitle, s.Params = meta.order, meta.shortTitle, meta.params
 }
 
 // cellsOf is one cell per feature of the topic, in its order: unknown
