@@ -260,13 +260,13 @@ func TestReloadOnSIGHUP(t *testing.T) {
 func TestEditUnderLoad(t *testing.T) {
 	s := startServe(t, "../../content", true)
 	django := s.read(t, pwf+"/systems/django.md")
-	const style = `framework_style: "Full-stack (batteries included)"`
+	const style = `value: "Full-stack (batteries included)"`
 	if !strings.Contains(django, style) || !strings.Contains(django, "name: Django\n") {
 		t.Fatal("django.md changed: update the markers of this test")
 	}
 	edit := func(n int) string {
 		d := strings.Replace(django, "name: Django\n", fmt.Sprintf("name: Django Mark%c\n", 'a'+n), 1)
-		return strings.Replace(d, style, fmt.Sprintf(`framework_style: "Mark%c style"`, 'a'+n), 1)
+		return strings.Replace(d, style, fmt.Sprintf(`value: "Mark%c style"`, 'a'+n), 1)
 	}
 	header := regexp.MustCompile(`Django Mark([a-z])`)
 	cell := regexp.MustCompile(`Mark([a-z]) style`)
