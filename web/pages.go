@@ -174,7 +174,8 @@ type ArticlesView struct {
 // ArticleItem is one article in a list.
 type ArticleItem struct {
 	URL        string
-	Title      string
+	Title      string // the short title (Hugo's linkTitle) when it has one
+	FullTitle  string // the whole title when Title is the short one
 	TopicSlug  string
 	TopicTitle string
 	Summary    string

@@ -344,4 +344,8 @@ type ArticleFilter struct {
 	System string // articles whose `systems` name this slug (with Topic)
 	Limit  int    // 0 means no limit
 	Offset int
+	// ByWeight orders the list as Hugo orders pages: by Order (weight),
+	// lower first, those without one (0) last; then newest first, then by
+	// title. Otherwise the list is newest first, then by title.
+	ByWeight bool
 }

@@ -47,7 +47,7 @@ func (s *server) handleSystem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list systems: %w", err)
 	}
-	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{Topic: topicSlug, System: slug})
+	articles, err := s.store.ListArticles(ctx, kb.ArticleFilter{Topic: topicSlug, System: slug, ByWeight: true})
 	if err != nil {
 		return fmt.Errorf("list articles: %w", err)
 	}
@@ -153,8 +153,13 @@ func articleItems(as []kb.Article, titles map[string]string) []web.ArticleItem {
 		if title == "" {
 			title = a.Topic
 		}
-		out = append(out, web.ArticleItem{URL: link.Article(a.Topic, a.Slug), Title: a.Title, TopicSlug: a.Topic,
-			TopicTitle: title, Summary: a.Summary, Updated: a.Updated, Tags: a.Tags})
+		item := web.ArticleItem{URL: link.Article(a.Topic, a.Slug), Title: a.Title, TopicSlug: a.Topic,
+			TopicTitle: title, Summary: a.Summary, Updated: a.Updated, Tags: a.Tags}
+		if a.ShortTitle != "" && a.ShortTitle != a.Title {
+			// A list shows the linkTitle, the whole title on hover.
+			item.Title, item.FullTitle = a.ShortTitle, a.Title
+		}
+		out = append(out, item)
 	}
 	return out
 }

@@ -141,11 +141,21 @@ func articlePage(f kb.ArticleFilter, slug string) (string, []any) {
 	}
 	args = append(args, limit, f.Offset)
 	return `WITH page AS (
-		SELECT a.id, a.topic, a.slug, a.title, a.summary, a.updated, a.path FROM articles a
+		SELECT a.id, a.topic, a.slug, a.title, a.summary, a.updated, a.path, a.weight, a.short_title FROM articles a
 		` + cond + `
-		ORDER BY a.updated DESC, a.title, a.topic, a.slug
+		ORDER BY ` + articleOrder(f, "a.") + `
 		LIMIT ? OFFSET ?
 	) `, args
+}
+
+// articleOrder is the ORDER BY of a list of articles (see
+// kb.ArticleFilter.ByWeight), its columns prefixed with table.
+func articleOrder(f kb.ArticleFilter, table string) string {
+	order := strings.NewReplacer("t.", table).Replace("t.updated DESC, t.title, t.topic, t.slug")
+	if f.ByWeight {
+		order = strings.NewReplacer("t.", table).Replace("t.weight = 0, t.weight, ") + order
+	}
+	return order
 }
 
 // articles returns the articles matching f (and slug, if not empty) with
@@ -155,12 +165,12 @@ func (r *Reader) articles(ctx context.Context, f kb.ArticleFilter, slug string) 
 	as := []kb.Article{}
 	var ids []int64
 	err := queryRows(ctx, r.tx, page+`
-		SELECT id, topic, slug, title, summary, updated, path FROM page
-		ORDER BY updated DESC, title, topic, slug`, args, func(rows *sql.Rows) error {
+		SELECT id, topic, slug, title, summary, updated, path, weight, short_title FROM page
+		ORDER BY `+articleOrder(f, ""), args, func(rows *sql.Rows) error {
 		var id int64
 		var a kb.Article
 		var updated string
-		if err := rows.Scan(&id, &a.Topic, &a.Slug, &a.Title, &a.Summary, &updated, &a.Path); err != nil {
+		if err := rows.Scan(&id, &a.Topic, &a.Slug, &a.Title, &a.Summary, &updated, &a.Path, &a.Order, &a.ShortTitle); err != nil {
 			return err
 		}
 		var err error

@@ -136,3 +136,46 @@ func TestFindArticle(t *testing.T) {
 	_, err := db.FindArticle(ctx, "db", "django-vs-flask")
 	wantNotFound(t, err, `article "django-vs-flask" in topic "db"`)
 }
+
+// ByWeight lists articles as Hugo does: lower weight first, the unweighted
+// (0) last, then newest first and by title; a list carries the weight and
+// the short title (linkTitle).
+func TestListArticlesByWeight(t *testing.T) {
+	ctx := context.Background()
+	c := sampleContent()
+	weights := map[string]int{"choosing-orm": 2, "flask-tips": 2, "django-vs-flask": -1}
+	for i := range c.Articles {
+		c.Articles[i].Order = weights[c.Articles[i].Slug]
+		if c.Articles[i].Slug == "flask-tips" {
+			c.Articles[i].ShortTitle = "Tips"
+		}
+	}
+	db := openDB(t)
+	if err := db.ReplaceContent(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		filter kb.ArticleFilter
+		want   []string
+	}{
+		// -1 before 2; the two of weight 2 (of one day) by title; the unweighted last.
+		{kb.ArticleFilter{ByWeight: true}, []string{"web/django-vs-flask", "web/choosing-orm", "web/flask-tips", "db/postgres-intro"}},
+		{kb.ArticleFilter{ByWeight: true, Limit: 2, Offset: 1}, []string{"web/choosing-orm", "web/flask-tips"}},
+		{kb.ArticleFilter{ByWeight: true, Topic: "web", System: "django"}, []string{"web/django-vs-flask", "web/choosing-orm"}},
+		// Without ByWeight, newest first whatever the weights.
+		{kb.ArticleFilter{}, []string{"web/choosing-orm", "web/flask-tips", "web/django-vs-flask", "db/postgres-intro"}},
+	} {
+		got, err := db.ListArticles(ctx, tt.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, articleKeys(got)); diff != "" {
+			t.Errorf("ListArticles(%+v) (-want +got):\n%s", tt.filter, diff)
+		}
+		for _, a := range got {
+			if a.Order != weights[a.Slug] || (a.ShortTitle == "Tips") != (a.Slug == "flask-tips") {
+				t.Errorf("%s: weight %d, short title %q", a.Slug, a.Order, a.ShortTitle)
+			}
+		}
+	}
+}

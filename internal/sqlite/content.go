@@ -264,7 +264,7 @@ func newLoader(ctx context.Context, tx *sql.Tx) (*loader, error) {
 		{&l.features, "features", []string{"topic", "key", "position", "name", "category", "type", "description"}},
 		{&l.systems, "systems", []string{"id", "topic", "slug", "name", "homepage", "summary", "path"}},
 		{&l.cells, "cells", []string{"system_id", "feature", "support", "value", "note", "since", "via", "source", "checked"}},
-		{&l.articles, "articles", []string{"id", "topic", "slug", "title", "summary", "updated", "path", "matrices", "html"}},
+		{&l.articles, "articles", []string{"id", "topic", "slug", "title", "summary", "updated", "path", "matrices", "html", "weight", "short_title"}},
 		{&l.articleSystems, "article_systems", []string{"article_id", "position", "system"}},
 		{&l.sections, "sections", []string{"owner_kind", "owner_id", "position", "kind", "heading", "anchor", "html", "text", "items"}},
 		{&l.tags, "tags", []string{"owner_kind", "owner_id", "position", "topic", "tag"}},
@@ -424,7 +424,7 @@ func (l *loader) addArticle(ctx context.Context, id int64, a kb.Article) error {
 	if err != nil {
 		return fmt.Errorf("article %q in topic %q: encode matrices: %w", a.Slug, a.Topic, err)
 	}
-	if err := l.articles.add(ctx, id, a.Topic, a.Slug, a.Title, a.Summary, formatTime(a.Updated), a.Path, matrices, a.HTML); err != nil {
+	if err := l.articles.add(ctx, id, a.Topic, a.Slug, a.Title, a.Summary, formatTime(a.Updated), a.Path, matrices, a.HTML, a.Order, a.ShortTitle); err != nil {
 		return err
 	}
 	for i, sys := range a.Systems {
