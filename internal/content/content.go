@@ -410,6 +410,7 @@ type job struct {
 	unresolved bool
 	drafts     bool // emit unpublished articles too
 	include    includer
+	includes   []string // the paths its include shortcodes name
 	warnings   []kb.Problem
 	// staleBefore is Tree.StaleBefore.
 	staleBefore time.Time
@@ -443,7 +444,7 @@ func runJobs(jobs []*job, done chan<- *job, stop <-chan struct{}) {
 				}
 				j.problems, j.aliasLine = pf.problems, pf.aliasLine
 				j.refs, j.unresolved = pf.refs, pf.unresolved
-				j.warnings = pf.warnings
+				j.warnings, j.includes = pf.warnings, pf.includes
 				select {
 				case done <- j:
 				case <-stop:

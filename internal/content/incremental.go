@@ -45,6 +45,7 @@ type fileState struct {
 	aliasLine   int
 	refs        []string // system slugs an article names
 	unresolved  bool     // one of refs is not a system of the topic
+	includes    []string // the files its include shortcodes name
 	warnings    []kb.Problem
 }
 
@@ -98,7 +99,7 @@ func (j *job) state() *fileState {
 	return &fileState{
 		hash: j.file.Hash, read: true, parsed: true, kind: j.kind, topic: j.topic.Slug, slug: j.slug,
 		problems: j.problems, aliases: j.aliases, aliasLine: j.aliasLine, refs: j.refs, unresolved: j.unresolved,
-		warnings: j.warnings,
+		warnings: j.warnings, includes: j.includes,
 	}
 }
 
@@ -247,6 +248,11 @@ func (s *State) Change(fsys fs.FS, paths []string) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	files = append(files, more...)
+	more, err = c.rereadIncluders(fsys, s, touched, files)
+	if err != nil {
+		return nil, err
+	}
 	c.parse(append(files, more...))
 	next.finish()
 	c.Revision = next.revision
@@ -391,6 +397,39 @@ func (c *Change) rereadArticles(fsys fs.FS, s *State, touched map[string]bool) (
 			if c.record(p, nf, prob, gone, f.kind, topic, f.slug) {
 				files = append(files, nf)
 			}
+		}
+	}
+	return files, nil
+}
+
+// rereadIncluders reads again the files that include a file that changed,
+// came or went (the include shortcode), unless they are read already.
+func (c *Change) rereadIncluders(fsys fs.FS, s *State, touched map[string]bool, read []File) ([]File, error) {
+	changed := map[string]bool{}
+	for p := range touched {
+		// A touched file whose state is the same object was written again
+		// unchanged (readTouched kept it).
+		if s.files[p] != c.next.files[p] || s.files[p] == nil {
+			changed[p] = true
+		}
+	}
+	for _, f := range read {
+		changed[f.Path] = true
+	}
+	var files []File
+	for _, p := range s.paths {
+		f := s.files[p]
+		if !f.parsed || len(f.includes) == 0 || touched[p] || slices.ContainsFunc(read, func(r File) bool { return r.Path == p }) ||
+			!slices.ContainsFunc(f.includes, func(i string) bool { return changed[i] }) {
+			continue
+		}
+		nf, prob, gone, err := readOne(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		c.drop(f.kind, f.topic, f.slug)
+		if c.record(p, nf, prob, gone, f.kind, f.topic, f.slug) {
+			files = append(files, nf)
 		}
 	}
 	return files, nil

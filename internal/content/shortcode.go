@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"versa/internal/kb"
@@ -343,6 +344,9 @@ func (e *expander) includeFile(sc shortcode, n int) {
 	if e.depth > 0 {
 		e.warn(n, "include inside an included file is not expanded: include %s from the page itself", p)
 		return
+	}
+	if !slices.Contains(e.f.includes, p) {
+		e.f.includes = append(e.f.includes, p)
 	}
 	data, ok := e.include(p)
 	if !ok {

@@ -34,8 +34,12 @@ type file struct {
 	// warnings are what `versa check` shows without failing (an unknown
 	// shortcode dropped).
 	warnings []kb.Problem
-	// include reads another content file for the include shortcode.
-	include includer
+	// include reads another content file for the include shortcode;
+	// includes are the paths the file's include shortcodes name, found or
+	// not. An incremental load re-parses the files that include a file that
+	// changed, came or went.
+	include  includer
+	includes []string
 	// staleBefore, when set, makes a system's cells without a checked date
 	// or with one before it warnings (Tree.StaleBefore).
 	staleBefore time.Time

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"versa/internal/kb"
 )
 
 // watched is a content folder followed by Watch, with every reload's
@@ -19,6 +22,9 @@ type watched struct {
 	// failing says reload errors are expected (the folder is gone);
 	// otherwise one fails the test.
 	failing atomic.Bool
+	// last is the store's content after the last reload, for a test that
+	// reads it while the watcher goes on.
+	last atomic.Pointer[kb.Content]
 }
 
 func startWatch(t *testing.T, opts WatchOptions) *watched {
@@ -38,6 +44,7 @@ func startWatch(t *testing.T, opts WatchOptions) *watched {
 		if err != nil && !w.failing.Load() {
 			t.Errorf("reload: %v", err)
 		}
+		w.last.Store(w.store.content)
 		w.results <- res
 	}
 	done := make(chan error, 1)
@@ -203,5 +210,80 @@ func TestPollFolderGone(t *testing.T) {
 	}
 	if names := systemNames(w.store.content); len(names) != 2 || names["b"] != "B back" {
 		t.Errorf("systems = %v, want a and the edited b", names)
+	}
+}
+
+// TestWatchIncludeChanged: an article that includes another file (the
+// include shortcode) is parsed again, incrementally, when the included
+// file changes, goes or comes back, and not when it is written unchanged.
+func TestWatchIncludeChanged(t *testing.T) {
+	w := startWatch(t, WatchOptions{Quiet: 300 * time.Millisecond, MaxDelay: 5 * time.Second})
+	article := func(title, body string) string {
+		return "---\ntitle: " + title + "\nsummary: S.\nupdated: 2026-01-01\n---\n" + body + "\n"
+	}
+	// next waits for the reloads of one edit: the first, and any that
+	// follow within 600 ms (one save can be seen as two), summed; the
+	// watcher is idle when it returns, so the store can be read.
+	next := func(what string) Result {
+		t.Helper()
+		var sum Result
+		select {
+		case sum = <-w.results:
+		case <-time.After(15 * time.Second):
+			t.Fatalf("no reload after %s", what)
+		}
+		for {
+			select {
+			case res := <-w.results:
+				sum.Full = sum.Full || res.Full
+				sum.Parsed += res.Parsed
+			case <-time.After(600 * time.Millisecond):
+				return sum
+			}
+		}
+	}
+	guide := func() string {
+		for _, a := range w.last.Load().Articles {
+			if a.Slug == "guide" {
+				return a.HTML
+			}
+		}
+		return "(no guide)"
+	}
+	w.write(t, "t/articles/shared.md", article("Shared", "Shared words one."))
+	w.write(t, "t/articles/guide.md", article("Guide", "Before.\n\n{{< include \"t/articles/shared.md\" >}}\n\nAfter."))
+	next("adding the articles")
+	if !strings.Contains(guide(), "Shared words one.") {
+		t.Fatalf("guide does not include shared.md: %s", guide())
+	}
+	for _, step := range []struct {
+		what, shared string // shared "" removes the file
+		parsed       int
+		want, not    string
+	}{
+		{"changing shared.md", article("Shared", "Shared words two."), 2, "Shared words two.", "Shared words one."},
+		{"removing shared.md", "", 1, "After.", "Shared words"},
+		{"bringing shared.md back", article("Shared", "Shared words three."), 2, "Shared words three.", ""},
+	} {
+		if step.shared == "" {
+			if err := os.Remove(filepath.Join(w.dir, "t/articles/shared.md")); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			w.write(t, "t/articles/shared.md", step.shared)
+		}
+		res := next(step.what)
+		if res.Full || res.Parsed != step.parsed {
+			t.Errorf("%s: full %v, %d files parsed; want %d, incrementally", step.what, res.Full, res.Parsed, step.parsed)
+		}
+		if html := guide(); !strings.Contains(html, step.want) || (step.not != "" && strings.Contains(html, step.not)) {
+			t.Errorf("%s: guide = %s; want %q in it, not %q", step.what, html, step.want, step.not)
+		}
+	}
+	// shared.md written again unchanged: nothing to parse.
+	w.write(t, "t/articles/shared.md", article("Shared", "Shared words three."))
+	w.write(t, "t/systems/b.md", "---\nname: B again\n---\n")
+	if res := next("writing shared.md unchanged"); res.Parsed != 1 {
+		t.Errorf("shared.md written unchanged: %d files parsed, want 1 (b.md)", res.Parsed)
 	}
 }
