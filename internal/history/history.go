@@ -23,6 +23,12 @@ type Revision struct {
 	Subject    string    // that commit's subject line
 	Baseline   bool      // the first load: nothing is listed as changed
 	Changes    int       // how many changes it recorded
+	// State is set by the loader for Record: its encoded model of the
+	// content at this revision (binary, in a string so that a Revision
+	// stays comparable), which the store keeps with the latest revision
+	// only: a cache to diff the next start against, not history. Reads
+	// leave it empty.
+	State string
 }
 
 // The kinds of change.

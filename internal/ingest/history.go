@@ -28,6 +28,14 @@ type History interface {
 	Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error)
 	// Latest returns the newest recorded revision, or history.ErrNotFound.
 	Latest(ctx context.Context) (history.Revision, error)
+	// State returns the state kept with the recorded revision seq (the
+	// Revision.State Record was given; a store keeps the latest
+	// revision's only), or an error wrapping history.ErrNotFound.
+	State(ctx context.Context, seq int64) ([]byte, error)
+	// SaveState keeps state with seq when seq is the latest revision and
+	// has none (it was recorded before states were kept), and reports
+	// whether it did.
+	SaveState(ctx context.Context, seq int64, state []byte) (bool, error)
 }
 
 // SetHistory makes the loader record every load that changes the content
@@ -395,10 +403,10 @@ func sortedKeys[V1, V2 any](a map[string]V1, b map[string]V2) []string {
 	return out
 }
 
-func sortedKeyList(a, b map[kb.Key]*articleModel) []kb.Key {
+func sortedKeyList[V any](a, b map[kb.Key]V) []kb.Key {
 	seen := map[kb.Key]bool{}
 	var out []kb.Key
-	for _, m := range []map[kb.Key]*articleModel{a, b} {
+	for _, m := range []map[kb.Key]V{a, b} {
 		for k := range m {
 			if !seen[k] {
 				seen[k] = true
@@ -433,11 +441,19 @@ func (l *Loader) waitRecording() {
 	}
 }
 
-// record records the load that moved the store from parent to revision.
-// changes is nil when the loader could not tell what changed (the first
-// load, or the first after a restart on changed content): it is recorded as
-// a baseline. A failure is logged, not returned: the content is loaded.
-func (l *Loader) record(ctx context.Context, revision string, changes []history.Change, known bool) {
+// record records the load that moved the content to revision. whole is the
+// loader's model of the content now (nil when it has none), prev the
+// revision its model held before the load ("" for the first load since it
+// started) and changes what the load changed from that model.
+//
+// When what was recorded last is not prev (a start, or another server
+// recorded since), the load is diffed against the state kept with the last
+// recorded revision instead: a restart on content edited while the server
+// was down, or a replica with a fresh read model, lists what changed. Only
+// an empty history, or one whose last revision has no state (recorded
+// before states were kept, or the load could not be parsed), records a
+// baseline. A failure is logged, not returned: the content is loaded.
+func (l *Loader) record(ctx context.Context, revision string, whole *model, prev string, changes []history.Change) {
 	if l.history == nil {
 		return
 	}
@@ -449,15 +465,30 @@ func (l *Loader) record(ctx context.Context, revision string, changes []history.
 	case err != nil:
 		l.log.Error("history: read latest revision", "err", err)
 		return
-	default:
-		if last.ID == revision {
-			return // another server, or this one before a restart, recorded it
+	case last.ID == revision:
+		// Another server, or this one before a restart, recorded it.
+		if prev == "" && whole != nil {
+			l.backfillState(ctx, last.Seq, whole)
 		}
+		return
+	default:
 		rev.Parent, rev.Follows = last.ID, last.Seq
-		rev.Baseline = !known
+		if prev != last.ID && whole != nil {
+			if base := l.recordedState(ctx, last.Seq); base != nil {
+				changes, prev = diff(base, whole, base), last.ID
+			}
+		}
+		rev.Baseline = prev == ""
 	}
 	if rev.Baseline {
 		changes = nil
+	}
+	if whole != nil {
+		state, err := encodeState(whole)
+		if err != nil {
+			l.log.Error("history: encode state", "revision", short(revision), "err", err)
+		}
+		rev.State = string(state)
 	}
 	if l.contentDir != "" {
 		rev.Commit, rev.Subject = history.GitHead(l.contentDir)
@@ -469,5 +500,42 @@ func (l *Loader) record(ctx context.Context, revision string, changes []history.
 	}
 	if ok {
 		l.log.Info("history recorded", "revision", short(revision), "changes", len(changes), "baseline", rev.Baseline)
+	}
+}
+
+// recordedState returns the model kept with the recorded revision seq, or
+// nil when none is (or it cannot be read: the load is then a baseline).
+func (l *Loader) recordedState(ctx context.Context, seq int64) *model {
+	b, err := l.history.State(ctx, seq)
+	if errors.Is(err, history.ErrNotFound) {
+		return nil
+	}
+	if err == nil {
+		var m *model
+		if m, err = decodeState(b); err == nil {
+			return m
+		}
+	}
+	l.log.Error("history: read the last recorded state", "err", err)
+	return nil
+}
+
+// backfillState keeps whole as the state of the recorded revision seq when
+// it has none (a history recorded before states were kept), so that the
+// next start diffs against it.
+func (l *Loader) backfillState(ctx context.Context, seq int64, whole *model) {
+	b, err := l.history.State(ctx, seq)
+	if err == nil && len(b) > 0 {
+		return
+	}
+	if err != nil && !errors.Is(err, history.ErrNotFound) {
+		l.log.Error("history: read the last recorded state", "err", err)
+		return
+	}
+	if b, err = encodeState(whole); err == nil {
+		_, err = l.history.SaveState(ctx, seq, b)
+	}
+	if err != nil {
+		l.log.Error("history: keep the state of the last revision", "err", err)
 	}
 }

@@ -80,6 +80,7 @@ type Loader struct {
 	history    History
 	contentDir string
 	model      *model
+	modelRev   string // the revision model holds
 	// recording is closed when the last load's recording is done (nil
 	// before any); the next load waits for it before it reads model.
 	recording chan struct{}
@@ -198,30 +199,44 @@ func (l *Loader) reuse(ctx context.Context, tree *content.Tree, cur kb.Revision,
 		sink = feed.tee(discard)
 		res.Indexed = feed.result
 	}
-	l.record(ctx, tree.Revision, nil, false) // a baseline if history is empty
 	ready := make(chan struct{})
 	l.state, l.stateReady = nil, ready
 	var m *model
+	var recorded chan struct{}
 	if l.history != nil {
 		m = newModel()
 		sink = m.sink(sink)
+		// Recorded once parsed: the history may not hold this revision
+		// (another server's, or one recorded before a restart).
+		recorded = make(chan struct{})
+		l.recording = recorded
 	}
+	rctx := context.WithoutCancel(ctx)
 	go func() {
-		defer close(ready)
 		st, err := content.StreamState(tree, sink)
 		if err != nil {
 			if feed != nil {
 				feed.abort()
 			}
+			close(ready)
+			if recorded != nil {
+				l.record(rctx, tree.Revision, nil, "", nil) // a baseline if history is empty
+				close(recorded)
+			}
 			return
 		}
 		l.state, l.stale = st, false
 		if m != nil {
-			l.model = m
+			l.model, l.modelRev = m, tree.Revision
 		}
 		clear(l.pending)
 		if feed != nil {
 			feed.finish()
+		}
+		close(ready)
+		if recorded != nil {
+			l.record(rctx, tree.Revision, m, "", nil)
+			close(recorded)
 		}
 	}()
 	return res, nil
@@ -304,12 +319,12 @@ func (l *Loader) recordLoad(ctx context.Context, revision string, next *model) {
 	}
 	l.recordLater(ctx, func(ctx context.Context) {
 		var changes []history.Change
-		known := l.model != nil
-		if known {
+		prev := l.modelRev
+		if l.model != nil {
 			changes = diff(l.model, next, l.model)
 		}
-		l.model = next
-		l.record(ctx, revision, changes, known)
+		l.model, l.modelRev = next, revision
+		l.record(ctx, revision, next, prev, changes)
 	})
 }
 
@@ -540,13 +555,16 @@ func (l *Loader) apply(ctx context.Context, c *content.Change) error {
 	clear(l.pending)
 	if l.history != nil {
 		l.recordLater(ctx, func(ctx context.Context) {
-			var changes []history.Change
-			if next != nil {
-				old := l.model.part(c.Drop)
-				changes = diff(old, next, l.model)
-				l.model.apply(old, next)
+			if next == nil {
+				l.record(ctx, c.Revision, nil, "", nil)
+				return
 			}
-			l.record(ctx, c.Revision, changes, next != nil)
+			old := l.model.part(c.Drop)
+			changes := diff(old, next, l.model)
+			l.model.apply(old, next)
+			prev := l.modelRev
+			l.modelRev = c.Revision
+			l.record(ctx, c.Revision, l.model, prev, changes)
 		})
 	}
 	return nil

@@ -59,10 +59,69 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 			return false, classify("record history: changes", err)
 		}
 	}
+	if len(rev.State) > 0 {
+		if _, err := keepState(ctx, tx, seq, []byte(rev.State)); err != nil {
+			return false, classify("record history: state", err)
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return false, classify("record history: commit", err)
 	}
 	return true, nil
+}
+
+// keepState stores state with seq, when seq is the latest revision, and
+// drops the states of older revisions; it reports whether it stored it.
+func keepState(ctx context.Context, tx pgx.Tx, seq int64, state []byte) (bool, error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO history_states (seq, state)
+		SELECT $1, $2 WHERE $1 = (SELECT MAX(seq) FROM history_revisions) ON CONFLICT (seq) DO NOTHING`, seq, state)
+	if err != nil || tag.RowsAffected() == 0 {
+		return false, err
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM history_states WHERE seq < $1`, seq)
+	return err == nil, err
+}
+
+// State returns the state kept with the revision seq (Revision.State), or
+// an error wrapping history.ErrNotFound when none is.
+func (db *DB) State(ctx context.Context, seq int64) ([]byte, error) {
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	var state []byte
+	err = db.pool.QueryRow(ctx, `SELECT state FROM history_states WHERE seq = $1`, seq).Scan(&state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("state of %d: %w", seq, history.ErrNotFound)
+	}
+	if err != nil {
+		return nil, classify("state", err)
+	}
+	return state, nil
+}
+
+// SaveState keeps state with seq when seq is the latest revision and has
+// none (recorded before states were kept); it reports whether it did.
+func (db *DB) SaveState(ctx context.Context, seq int64, state []byte) (bool, error) {
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer cancel()
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return false, classify("save state", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	ok, err := keepState(ctx, tx, seq, state)
+	if err != nil {
+		return false, classify("save state", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, classify("save state: commit", err)
+	}
+	return ok, nil
 }
 
 var changeColumns = []string{"seq", "kind", "topic", "system", "old_slug", "feature", "category", "article",

@@ -78,10 +78,64 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 			return false, fmt.Errorf("record history: %w", err)
 		}
 	}
+	if len(rev.State) > 0 {
+		if _, err := keepState(ctx, tx, seq, []byte(rev.State)); err != nil {
+			return false, fmt.Errorf("record history: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("record history: %w", err)
 	}
 	return true, nil
+}
+
+// keepState stores state with seq, when seq is the latest revision, and
+// drops the states of older revisions; it reports whether it stored it.
+func keepState(ctx context.Context, tx *sql.Tx, seq int64, state []byte) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO history_states (seq, state)
+		SELECT ?, ? WHERE ? = (SELECT MAX(seq) FROM history_revisions) ON CONFLICT (seq) DO NOTHING`, seq, state, seq)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM history_states WHERE seq < ?`, seq)
+	return err == nil, err
+}
+
+// State returns the state kept with the revision seq (Revision.State), or
+// an error wrapping history.ErrNotFound when none is (an older revision, or
+// one recorded before states were kept).
+func (db *DB) State(ctx context.Context, seq int64) ([]byte, error) {
+	var state []byte
+	err := db.db.QueryRowContext(ctx, `SELECT state FROM history_states WHERE seq = ?`, seq).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("state of %d: %w", seq, history.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state of %d: %w", seq, err)
+	}
+	return state, nil
+}
+
+// SaveState keeps state with seq when seq is the latest revision and has
+// none (it was recorded before states were kept): it reports whether it
+// did.
+func (db *DB) SaveState(ctx context.Context, seq int64, state []byte) (bool, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("save state: %w", err)
+	}
+	defer tx.Rollback()
+	ok, err := keepState(ctx, tx, seq, state)
+	if err != nil {
+		return false, fmt.Errorf("save state: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("save state: %w", err)
+	}
+	return ok, nil
 }
 
 const revisionColumns = `seq, follows, revision, parent, recorded_at, commit_id, subject, baseline, changes`

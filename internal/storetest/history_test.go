@@ -285,6 +285,57 @@ func TestHistory(t *testing.T) {
 				}
 			}
 		}},
+		{"the latest revision's state", func(t *testing.T, s store) {
+			if _, err := s.State(ctx, 1); !errors.Is(err, history.ErrNotFound) {
+				t.Errorf("State of an empty history = %v, want ErrNotFound", err)
+			}
+			r := rev("aaaa", "", 0, t0)
+			r.State = "\x00\x1f\x8b state of aaaa \xff"
+			a := mustRecord(t, s, r)
+			if a.State != "" {
+				t.Errorf("Latest returned the state: %q", a.State)
+			}
+			if got, err := s.State(ctx, a.Seq); err != nil || string(got) != r.State {
+				t.Errorf("State(%d) = %q, %v; want %q", a.Seq, got, err, r.State)
+			}
+			// Without a state, the next revision has none: SaveState
+			// keeps one for it, only while it is the latest and has none.
+			b := mustRecord(t, s, rev("bbbb", "aaaa", a.Seq, t0.Add(time.Minute)))
+			if _, err := s.State(ctx, b.Seq); !errors.Is(err, history.ErrNotFound) {
+				t.Errorf("State of a revision recorded without one = %v, want ErrNotFound", err)
+			}
+			if ok, err := s.SaveState(ctx, a.Seq, []byte("late a")); err != nil || ok {
+				t.Errorf("SaveState of an older revision = %v, %v; want false", ok, err)
+			}
+			if ok, err := s.SaveState(ctx, b.Seq, []byte("b")); err != nil || !ok {
+				t.Errorf("SaveState(%d) = %v, %v; want true", b.Seq, ok, err)
+			}
+			if ok, err := s.SaveState(ctx, b.Seq, []byte("b again")); err != nil || ok {
+				t.Errorf("SaveState of a revision with a state = %v, %v; want false", ok, err)
+			}
+			if got, err := s.State(ctx, b.Seq); err != nil || string(got) != "b" {
+				t.Errorf("State(%d) = %q, %v; want b", b.Seq, got, err)
+			}
+			if _, err := s.State(ctx, a.Seq); !errors.Is(err, history.ErrNotFound) {
+				t.Errorf("the older state is kept: %v", err)
+			}
+			// A revision recorded with a state replaces the last one; one
+			// refused (recorded already) changes nothing.
+			c := rev("cccc", "bbbb", b.Seq, t0.Add(2*time.Minute))
+			c.State = "c"
+			mustRecord(t, s, c)
+			c.State = "c from another server"
+			if ok, err := s.Record(ctx, c, nil); err != nil || ok {
+				t.Fatalf("Record again = %v, %v; want false", ok, err)
+			}
+			latest, _ := s.Latest(ctx)
+			if got, err := s.State(ctx, latest.Seq); err != nil || string(got) != "c" {
+				t.Errorf("State(%d) = %q, %v; want c", latest.Seq, got, err)
+			}
+			if _, err := s.State(ctx, b.Seq); !errors.Is(err, history.ErrNotFound) {
+				t.Errorf("the older state is kept: %v", err)
+			}
+		}},
 	}
 	for _, e := range engines() {
 		t.Run(e.name, func(t *testing.T) {
