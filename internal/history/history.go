@@ -104,8 +104,12 @@ type Query struct {
 	// Since keeps changes recorded after this revision (Seq) or time.
 	SinceSeq  int64
 	SinceTime time.Time
-	Limit     int // 0 means no limit
-	Offset    int
+	// Before keeps changes older than the change with this ID: a page's
+	// cursor, the last change of the page before it (0: none). It seeks
+	// where an Offset counts.
+	Before int64
+	Limit  int // 0 means no limit
+	Offset int
 }
 
 // RowKinds are the kinds of change to a topic's rows, which Query.Rows keeps.

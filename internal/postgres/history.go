@@ -237,6 +237,9 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 	if !q.SinceTime.IsZero() {
 		conds = append(conds, "c.seq IN (SELECT seq FROM history_revisions WHERE recorded_at > "+arg(q.SinceTime.UTC())+")")
 	}
+	if q.Before > 0 {
+		conds = append(conds, "c.id < "+arg(q.Before))
+	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")

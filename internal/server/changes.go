@@ -28,7 +28,10 @@ import (
 //	                                        the rows (categories=, need=: only those)
 //
 // ?since= keeps the changes recorded after an RFC 3339 time or a content
-// revision id; ?page= pages the HTML and JSON lists.
+// revision id; ?page= pages the HTML and JSON lists. The older-page links
+// carry ?before=, the id of the last change shown, beside page=: the page
+// then seeks to it in the index instead of counting (page= alone still
+// works, and is the canonical URL).
 
 // changesPerPage is the length of a page of changes, and of a feed.
 const changesPerPage = 50
@@ -116,11 +119,11 @@ func (s *server) handleSystemChanges(format string) handlerFunc {
 func (s *server) handleCompareChanges(format string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		// The view's own filters decide its canonical form; the list's
-		// since= and page= ride along.
+		// since=, page= and before= ride along.
 		view := *r.URL
 		vq := r.URL.Query()
 		list := url.Values{}
-		for _, k := range []string{"since", "page"} {
+		for _, k := range []string{"since", "page", "before"} {
 			if v, ok := vq[k]; ok {
 				list[k] = v
 				vq.Del(k)
@@ -271,15 +274,21 @@ func (s *server) parseSince(r *http.Request, q *history.Query) error {
 func (s *server) serveChanges(w http.ResponseWriter, r *http.Request, sc *changeScope, format string) error {
 	ctx := r.Context()
 	page := 1
+	q := sc.q
 	if format != "atom" { // a feed is the newest changes only
 		p, err := listPage(r.URL.Query().Get("page"))
 		if err != nil {
 			return err
 		}
 		page = p
+		if q.Before, err = listCursor(r.URL.Query().Get("before"), page); err != nil {
+			return err
+		}
 	}
-	q := sc.q
-	q.Limit, q.Offset = changesPerPage+1, (page-1)*changesPerPage
+	q.Limit = changesPerPage + 1
+	if q.Before == 0 {
+		q.Offset = (page - 1) * changesPerPage
+	}
 	entries, err := s.history.Changes(ctx, q)
 	if err != nil {
 		return fmt.Errorf("changes: %w", err)
@@ -329,7 +338,7 @@ func (s *server) serveChanges(w http.ResponseWriter, r *http.Request, sc *change
 		v.NewerURL = sc.listURL("", r, page-1)
 	}
 	if more {
-		v.OlderURL = sc.listURL("", r, page+1)
+		v.OlderURL = sc.olderURL("", r, page, entries)
 	}
 	for _, e := range entries {
 		if n := len(v.Revisions); n == 0 || v.Revisions[n-1].ID != e.Revision.ID || v.Revisions[n-1].RecordedAt != e.Revision.RecordedAt {
@@ -369,6 +378,34 @@ func (sc *changeScope) current(slug string) string {
 		return slug
 	}
 	return sc.moved[slug]
+}
+
+// listCursor reads before=, the id of the last change of the page before
+// page (0 when absent); it goes with the page= of the link that carries it.
+func listCursor(v string, page int) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err != nil || id < 1:
+		return 0, &pageError{message: fmt.Sprintf("The cursor before=%.40q is not a change id: follow the page's “Older” link, or use page= alone.", v),
+			err: fmt.Errorf("changes before %.40q: %w", v, kb.ErrInvalid)}
+	case page < 2:
+		return 0, &pageError{message: "before= goes with the page= of the link that carries it (2 or more): follow the page's “Older” link, or use page= alone.",
+			err: fmt.Errorf("changes before %d on page %d: %w", id, page, kb.ErrInvalid)}
+	}
+	return id, nil
+}
+
+// olderURL is the link to the page after page, which shows entries: its
+// before= seeks past the last of them.
+func (sc *changeScope) olderURL(ext string, r *http.Request, page int, entries []history.Entry) string {
+	u := sc.listURL(ext, r, page+1)
+	if len(entries) == 0 {
+		return u
+	}
+	return u + "&before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
 }
 
 // listURL is the list's path with ext (".atom"), its filters and, from r

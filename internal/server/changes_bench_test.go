@@ -19,6 +19,8 @@ import (
 // history of 100,000 changes (1,000 revisions of 100 cell changes): a
 // quarter of them Flask's, one in a hundred Django's, the rest spread over
 // 300 systems since removed, none Tornado's. p95-ms is the 95th percentile of the requests.
+// Deep pages are asked both as page= alone (the ids are counted off the
+// index) and as their older links ask them, with the before= cursor.
 //
 //	go test ./internal/server -run '^$' -bench ChangesPage -benchtime 2000x
 func BenchmarkChangesPage(b *testing.B) {
@@ -65,9 +67,29 @@ func BenchmarkChangesPage(b *testing.B) {
 		}
 	}
 	h := New(Config{CacheBytes: -1, History: db}, db)
+	// before is the cursor of page (the id of the last change of the page
+	// before it), as that page's older link carries it.
+	before := func(q history.Query, page int) string {
+		q.Limit, q.Offset = 1, (page-1)*changesPerPage-1
+		e, err := db.Changes(ctx, q)
+		if err != nil || len(e) != 1 {
+			b.Fatalf("cursor of page %d: %v", page, err)
+		}
+		return fmt.Sprintf("page=%d&before=%d", page, e[0].ID)
+	}
+	flask := history.Query{Topic: "web", Systems: []string{"flask"}}
+	pair := history.Query{Topic: "web", Systems: []string{"django", "flask"}, Rows: true}
 	cases := []struct{ name, target string }{
 		{"topic", "/topics/web/changes"},
 		{"topic page 100", "/topics/web/changes?page=100"},
+		{"topic page 1000", "/topics/web/changes?page=1000"},
+		{"topic page 1000 cursor", "/topics/web/changes?" + before(history.Query{Topic: "web"}, 1000)},
+		{"topic page 1990", "/topics/web/changes?page=1990"},
+		{"topic page 1990 cursor", "/topics/web/changes?" + before(history.Query{Topic: "web"}, 1990)},
+		{"system busy page 400", "/topics/web/flask/changes?page=400"},
+		{"system busy page 400 cursor", "/topics/web/flask/changes?" + before(flask, 400)},
+		{"compare page 400", "/compare/web/django-vs-flask/changes?page=400"},
+		{"compare page 400 cursor", "/compare/web/django-vs-flask/changes?" + before(pair, 400)},
 		{"topic since", "/topics/web/changes?since=" + ids[900][:12]},
 		{"topic atom", "/topics/web/changes.atom"},
 		{"topic json", "/api/topics/web/changes"},

@@ -144,7 +144,7 @@ func (sc *changeScope) apiChanges(r *http.Request, entries []history.Entry, page
 		out.NewerURL = link.API(sc.listURL("", r, page-1))
 	}
 	if more {
-		out.OlderURL = link.API(sc.listURL("", r, page+1))
+		out.OlderURL = link.API(sc.olderURL("", r, page, entries))
 	}
 	for _, e := range entries {
 		c := e.Change

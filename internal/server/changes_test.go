@@ -446,7 +446,7 @@ func TestChangePagesPaginate(t *testing.T) {
 			t.Errorf("%q on both pages", x)
 		}
 	}
-	if !strings.Contains(first, `href="/topics/web/changes?page=2"`) || !strings.Contains(second, `href="/topics/web/changes"`) {
+	if !strings.Contains(first, `href="/topics/web/changes?page=2&amp;before=`) || !strings.Contains(second, `href="/topics/web/changes"`) {
 		t.Error("the pages do not link to each other")
 	}
 	if !strings.Contains(first, `<link rel="alternate" type="application/atom+xml"`) {

@@ -236,6 +236,10 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 				p+"id >= COALESCE((SELECT id FROM history_changes WHERE seq >= (SELECT MIN(seq) FROM history_revisions WHERE recorded_at > ?) ORDER BY seq LIMIT 1), "+none+")")
 			args = append(args, t, t)
 		}
+		if q.Before > 0 {
+			conds = append(conds, p+"id < ?")
+			args = append(args, q.Before)
+		}
 		return conds, args
 	}
 	where := func(conds []string) string {
@@ -248,12 +252,14 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 	if limit <= 0 {
 		limit = -1
 	}
+	// The page's ids are found first, from the index alone, so that an
+	// offset skips index entries rather than joined rows.
 	var cond string
 	var args []any
 	if len(q.Systems) == 0 {
 		var conds []string
-		conds, args = filter("c.")
-		cond = where(conds)
+		conds, args = filter("")
+		cond = " WHERE c.id IN (SELECT id FROM history_changes" + where(conds) + " ORDER BY id DESC LIMIT ? OFFSET ?)"
 	} else {
 		// A walk per slug, per old slug and (with Rows) of the topic's
 		// rows, each as far as the page's end at most.
@@ -290,14 +296,14 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 			}
 			walk(index, rows, vals...)
 		}
-		cond = " WHERE c.id IN (" + strings.Join(walks, " UNION ") + ")"
+		cond = " WHERE c.id IN (SELECT id FROM (" + strings.Join(walks, " UNION ") + ") ORDER BY id DESC LIMIT ? OFFSET ?)"
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.seq, c.kind, c.topic, c.system, c.old_slug, c.feature, c.category, c.article,
 		c.old_name, c.new_name, c.updated,
 		c.old_support, c.old_value, c.old_note, c.old_since, c.old_via, c.old_source, c.old_checked,
 		c.new_support, c.new_value, c.new_note, c.new_since, c.new_via, c.new_source, c.new_checked,
 		r.follows, r.revision, r.parent, r.recorded_at, r.commit_id, r.subject, r.baseline, r.changes
-		FROM history_changes c JOIN history_revisions r ON r.seq = c.seq`+cond+` ORDER BY c.id DESC LIMIT ? OFFSET ?`,
+		FROM history_changes c JOIN history_revisions r ON r.seq = c.seq`+cond+` ORDER BY c.id DESC`,
 		append(args, limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("changes: %w", err)

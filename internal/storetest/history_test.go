@@ -262,6 +262,29 @@ func TestHistory(t *testing.T) {
 				}
 			}
 		}},
+		{"before a change: a page's cursor", func(t *testing.T, s store) {
+			b, _, _ := fixture(t, s)
+			for _, q := range []history.Query{
+				{},
+				{Topic: "web"},
+				{Topic: "web", Systems: []string{"flask", "tornado"}, Rows: true},
+				{Topic: "web", Systems: []string{"flask"}, Features: []string{"async", "csrf"}},
+				{Topic: "web", SinceSeq: b.Seq - 1},
+			} {
+				all, err := s.Changes(ctx, q)
+				if err != nil || len(all) < 3 {
+					t.Fatalf("Changes(%+v) = %d, %v; want 3 or more", q, len(all), err)
+				}
+				want := changes(t, s, q)
+				for i := range all {
+					at := q
+					at.Before, at.Limit = all[i].ID, 2
+					if got, w := changes(t, s, at), want[i+1:min(len(want), i+3)]; !reflect.DeepEqual(got, w) {
+						t.Errorf("Changes(%+v) =\n%q\nwant\n%q", at, got, w)
+					}
+				}
+			}
+		}},
 		{"revisions and find by prefix", func(t *testing.T, s store) {
 			_, c, d := fixture(t, s)
 			revs, err := s.Revisions(ctx, 2, 1)
