@@ -173,32 +173,37 @@ func (m *model) apply(old, next *model) {
 
 // diff lists what changed from old to next, two parts of the content; rest
 // is the whole model before the change, for the topics neither part holds.
+// The topics' rows come first, then the systems, then the articles.
 func diff(old, next, rest *model) []history.Change {
-	var out []history.Change
+	out := diffRows(nil, old, next)
+	out = diffSystems(out, old, next, rest)
+	return diffArticles(out, old, next)
+}
+
+// diffRows lists the changes to the categories and features of the topics
+// both parts hold (a topic added or removed whole: its pages come or go).
+func diffRows(out []history.Change, old, next *model) []history.Change {
+	for _, t := range sortedKeys(old.topics, next.topics) {
+		o, n := old.topics[t], next.topics[t]
+		if o == nil || n == nil {
+			continue
+		}
+		out = diffCategories(out, t, o.categories, n.categories)
+		out = diffFeatures(out, t, o.features, n.features)
+	}
+	return out
+}
+
+// diffSystems lists, topic by topic, the systems added, removed and
+// renamed (an alias naming the old slug) and their cells changed.
+func diffSystems(out []history.Change, old, next, rest *model) []history.Change {
 	topicOf := func(m *model, t string) *topicModel {
 		if tm, ok := m.topics[t]; ok {
 			return tm
 		}
 		return rest.topics[t]
 	}
-	topics := sortedKeys(old.topics, next.topics)
-	for _, t := range topics {
-		o, n := old.topics[t], next.topics[t]
-		if o == nil || n == nil {
-			continue // a topic added or removed whole: its pages come or go
-		}
-		out = diffCategories(out, t, o.categories, n.categories)
-		out = diffFeatures(out, t, o.features, n.features)
-	}
-	// Systems, topic by topic.
-	byTopic := func(m map[kb.Key]*systemModel) map[string][]string {
-		r := map[string][]string{}
-		for k := range m {
-			r[k.Topic] = append(r[k.Topic], k.Slug)
-		}
-		return r
-	}
-	oldSys, newSys := byTopic(old.systems), byTopic(next.systems)
+	oldSys, newSys := systemsByTopic(old.systems), systemsByTopic(next.systems)
 	for _, t := range sortedKeys(oldSys, newSys) {
 		ot, nt := topicOf(old, t), topicOf(next, t)
 		if ot == nil || nt == nil {
@@ -210,42 +215,68 @@ func diff(old, next, rest *model) []history.Change {
 		if old.topics[t] == nil && next.topics[t] != nil && rest.topics[t] == nil {
 			continue // a new topic
 		}
-		features := commonFeatures(ot.features, nt.features)
-		slices.Sort(newSys[t])
-		slices.Sort(oldSys[t])
-		matched := map[string]bool{}
-		for _, slug := range newSys[t] {
-			ns := next.systems[kb.Key{Topic: t, Slug: slug}]
-			os, ok := old.systems[kb.Key{Topic: t, Slug: slug}]
-			from := slug
-			if !ok {
-				for _, a := range ns.aliases {
-					if s, found := old.systems[kb.Key{Topic: t, Slug: a}]; found && next.systems[kb.Key{Topic: t, Slug: a}] == nil {
-						os, ok, from = s, true, a
-						break
-					}
-				}
+		out = diffTopicSystems(out, t, commonFeatures(ot.features, nt.features), old, next, rest, oldSys[t], newSys[t])
+	}
+	return out
+}
+
+// systemsByTopic lists the slugs of systems per topic, sorted.
+func systemsByTopic(m map[kb.Key]*systemModel) map[string][]string {
+	r := map[string][]string{}
+	for k := range m {
+		r[k.Topic] = append(r[k.Topic], k.Slug)
+	}
+	for _, slugs := range r {
+		slices.Sort(slugs)
+	}
+	return r
+}
+
+// diffTopicSystems diffs the systems of topic t: oldSlugs in old, newSlugs
+// in next, with features the rows whose cells compare.
+func diffTopicSystems(out []history.Change, t string, features []kb.Feature, old, next, rest *model, oldSlugs, newSlugs []string) []history.Change {
+	matched := map[string]bool{}
+	for _, slug := range newSlugs {
+		ns := next.systems[kb.Key{Topic: t, Slug: slug}]
+		os, from, ok := previousSystem(t, slug, ns, old, next)
+		if !ok {
+			if rest.systems[kb.Key{Topic: t, Slug: slug}] == nil {
+				out = append(out, history.Change{Kind: history.SystemAdded, Topic: t, System: slug, NewName: ns.name})
 			}
-			if !ok {
-				if rest.systems[kb.Key{Topic: t, Slug: slug}] == nil {
-					out = append(out, history.Change{Kind: history.SystemAdded, Topic: t, System: slug, NewName: ns.name})
-				}
-				continue
-			}
-			matched[from] = true
-			if from != slug {
-				out = append(out, history.Change{Kind: history.SystemRenamed, Topic: t, System: slug, OldSlug: from, OldName: os.name, NewName: ns.name})
-			}
-			out = diffCells(out, t, slug, features, os.cells, ns.cells)
+			continue
 		}
-		for _, slug := range oldSys[t] {
-			if !matched[slug] {
-				os := old.systems[kb.Key{Topic: t, Slug: slug}]
-				out = append(out, history.Change{Kind: history.SystemRemoved, Topic: t, System: slug, OldName: os.name})
-			}
+		matched[from] = true
+		if from != slug {
+			out = append(out, history.Change{Kind: history.SystemRenamed, Topic: t, System: slug, OldSlug: from, OldName: os.name, NewName: ns.name})
+		}
+		out = diffCells(out, t, slug, features, os.cells, ns.cells)
+	}
+	for _, slug := range oldSlugs {
+		if !matched[slug] {
+			os := old.systems[kb.Key{Topic: t, Slug: slug}]
+			out = append(out, history.Change{Kind: history.SystemRemoved, Topic: t, System: slug, OldName: os.name})
 		}
 	}
-	// Articles.
+	return out
+}
+
+// previousSystem finds what system ns (slug in next) was in old: the same
+// slug, or one of its aliases that next no longer has (a rename).
+func previousSystem(t, slug string, ns *systemModel, old, next *model) (*systemModel, string, bool) {
+	if os, ok := old.systems[kb.Key{Topic: t, Slug: slug}]; ok {
+		return os, slug, true
+	}
+	for _, a := range ns.aliases {
+		if s, found := old.systems[kb.Key{Topic: t, Slug: a}]; found && next.systems[kb.Key{Topic: t, Slug: a}] == nil {
+			return s, a, true
+		}
+	}
+	return nil, "", false
+}
+
+// diffArticles lists the articles added, updated (or renamed through an
+// alias) and removed, but not those of a topic removed whole.
+func diffArticles(out []history.Change, old, next *model) []history.Change {
 	keys := sortedKeyList(old.articles, next.articles)
 	matched := map[kb.Key]bool{}
 	for _, k := range keys {
@@ -253,17 +284,7 @@ func diff(old, next, rest *model) []history.Change {
 		if !ok {
 			continue
 		}
-		oa, had := old.articles[k]
-		from := k
-		if !had {
-			for _, a := range na.aliases {
-				ak := kb.Key{Topic: k.Topic, Slug: a}
-				if s, found := old.articles[ak]; found && next.articles[ak] == nil {
-					oa, had, from = s, true, ak
-					break
-				}
-			}
-		}
+		oa, from, had := previousArticle(k, na, old, next)
 		if !had {
 			out = append(out, history.Change{Kind: history.ArticleAdded, Topic: k.Topic, Article: k.Slug, NewName: na.title, Updated: na.updated})
 			continue
@@ -286,6 +307,21 @@ func diff(old, next, rest *model) []history.Change {
 		}
 	}
 	return out
+}
+
+// previousArticle finds what article na (k in next) was in old: the same
+// key, or one of its aliases that next no longer has.
+func previousArticle(k kb.Key, na *articleModel, old, next *model) (*articleModel, kb.Key, bool) {
+	if oa, ok := old.articles[k]; ok {
+		return oa, k, true
+	}
+	for _, a := range na.aliases {
+		ak := kb.Key{Topic: k.Topic, Slug: a}
+		if s, found := old.articles[ak]; found && next.articles[ak] == nil {
+			return s, ak, true
+		}
+	}
+	return nil, kb.Key{}, false
 }
 
 func diffCategories(out []history.Change, topic string, o, n []kb.Category) []history.Change {
