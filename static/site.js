@@ -7,12 +7,15 @@
 //
 // data-copy-url is resolved against the page, so relative links copy whole.
 //
-// The topic page's filter box ([data-topic-filter]) filters as one types.
+// The topic page's filter box ([data-topic-filter]) filters as one types,
+// and its system picker says what is ticked and stops a "compare selected"
+// of fewer than two systems on the page (the server answers one the same).
 (function () {
   "use strict";
   filterTopic();
   reveal();
   window.addEventListener("hashchange", reveal);
+  pickSystems();
   if (!navigator.clipboard) {
     return;
   }
@@ -130,6 +133,46 @@
     if (opened) {
       target.scrollIntoView();
     }
+  }
+
+  // pickSystems keeps the picker's status line up to date: how many
+  // systems are ticked and which (rows hidden by the filter included), and
+  // a hint instead of sending fewer than two.
+  function pickSystems() {
+    var form = document.querySelector("form[data-testid=compare-form]");
+    var status = document.getElementById("pick-status");
+    if (!form || !status) {
+      return;
+    }
+    var ticked = function () {
+      return Array.prototype.filter.call(form.querySelectorAll("input[name=system]"), function (box) {
+        return box.checked;
+      }).map(function (box) {
+        var link = box.closest("tr").querySelector("[data-testid=system-link]");
+        return link ? link.textContent : box.value;
+      });
+    };
+    var say = function (text, hint) {
+      status.textContent = text;
+      status.classList.toggle("muted", !hint);
+    };
+    form.addEventListener("change", function () {
+      var names = ticked();
+      if (names.length === 0) {
+        say("Tick two or more systems.", false);
+      } else {
+        say(count(String(names.length), "system") + " ticked: " + names.join(", ") + ".", false);
+      }
+    });
+    form.addEventListener("submit", function (e) {
+      var names = ticked();
+      if (names.length < 2) {
+        e.preventDefault();
+        say(names.length === 1 ?
+          "You ticked one system: tick at least one more to compare them side by side, or open its page from its name." :
+          "Tick at least two systems to compare them side by side.", true);
+      }
+    });
   }
 
   // words splits filter text as the server does.

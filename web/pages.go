@@ -87,6 +87,10 @@ type TopicView struct {
 	// when they are more than SystemsPager's page shows.
 	Kept         int
 	SystemsPager *Pager
+	// Picked are the systems ticked when "compare selected" was sent with
+	// fewer than two, and PickHint says what to do; empty otherwise.
+	Picked   []string
+	PickHint string
 	// ClearFilter is the URL of the view without the filter.
 	ClearFilter string
 	Source      string // the topic's topic.yaml, relative to the content folder

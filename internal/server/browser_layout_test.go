@@ -187,43 +187,10 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 		})
 	}
 
-	t.Run("no page wider than a phone", func(t *testing.T) {
-		defer emulate(t, ctx, phone)()
-		for _, p := range []string{
-			"/",
-			"/topics/python-web-frameworks",
-			sixPage,
-			"/topics/python-web-frameworks/django",
-			"/articles",
-			articlePath,
-			"/search?q=orm",
-		} {
-			if err := chromedp.Do(ctx, chromedp.Navigate(base+p)); err != nil {
-				t.Fatal(err)
-			}
-			type widths struct {
-				Scroll, Inner float64
-				Wide          []string
-			}
-			w, err := chromedp.Run(ctx, chromedp.Evaluate[widths](`(function () {
-				var wide = [];
-				document.querySelectorAll("body *").forEach(function (el) {
-					var r = el.getBoundingClientRect();
-					if (r.right > `+strconv.Itoa(int(phone.width))+` + 1 && !el.closest(".table-wrap, pre") && wide.length < 5) {
-						wide.push(el.tagName.toLowerCase() + (el.className ? "." + el.className : "") + " to " + Math.round(r.right));
-					}
-				});
-				return {Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth, Wide: wide};
-			})()`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if w.Scroll > w.Inner || w.Inner > float64(phone.width) {
-				t.Errorf("%s at %d px: scrollWidth = %v, innerWidth = %v, want scrollWidth <= innerWidth = %d; too wide: %v",
-					p, phone.width, w.Scroll, w.Inner, phone.width, w.Wide)
-			}
-		}
-	})
+	small := viewport{"small phone", 320, 640, true}
+	for _, v := range []viewport{phone, small} {
+		t.Run("no page wider than a phone at "+strconv.Itoa(int(v.width)), func(t *testing.T) { noWiderThan(t, ctx, base, v) })
+	}
 
 	t.Run("phone compare shows the table first", func(t *testing.T) {
 		defer emulate(t, ctx, phone)()
@@ -361,4 +328,44 @@ func axName(t *testing.T, ctx context.Context, sel string) string {
 		t.Fatalf("accessible name of %s: %v", sel, err)
 	}
 	return name
+}
+
+// noWiderThan loads the pages of every kind at v and fails for each that
+// scrolls sideways, naming what sticks out.
+func noWiderThan(t *testing.T, ctx context.Context, base string, v viewport) {
+	defer emulate(t, ctx, v)()
+	for _, p := range []string{
+		"/",
+		"/topics/python-web-frameworks",
+		sixPage,
+		"/topics/python-web-frameworks/django",
+		"/articles",
+		articlePath,
+		"/search?q=orm",
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+p)); err != nil {
+			t.Fatal(err)
+		}
+		type widths struct {
+			Scroll, Inner float64
+			Wide          []string
+		}
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[widths](`(function () {
+				var wide = [];
+				document.querySelectorAll("body *").forEach(function (el) {
+					var r = el.getBoundingClientRect();
+					if (r.right > `+strconv.Itoa(int(v.width))+` + 1 && !el.closest(".table-wrap, pre") && wide.length < 5) {
+						wide.push(el.tagName.toLowerCase() + (el.className ? "." + el.className : "") + " to " + Math.round(r.right));
+					}
+				});
+				return {Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth, Wide: wide};
+			})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Scroll > w.Inner || w.Inner > float64(v.width) {
+			t.Errorf("%s at %d px: scrollWidth = %v, innerWidth = %v, want scrollWidth <= innerWidth = %d; too wide: %v",
+				p, v.width, w.Scroll, w.Inner, v.width, w.Wide)
+		}
+	}
 }

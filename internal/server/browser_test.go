@@ -466,6 +466,12 @@ func TestBrowser(t *testing.T) {
 	t.Run("dotted anchors", func(t *testing.T) { testDottedAnchors(t, ctx, dts.URL) })
 
 	testLayout(t, ctx, ts.URL)
+	// A topic of 400 systems for the picker's filter.
+	manyDir := t.TempDir()
+	writeTopic(t, manyDir, "many", 400, 8, "Many systems.")
+	mts := httptest.NewServer(realServer(t, manyDir))
+	defer mts.Close()
+	testPicker(t, ctx, ts.URL, mts.URL)
 	t.Run("search as you type", func(t *testing.T) { testSuggest(t, ctx) })
 
 	t.Run("axe", func(t *testing.T) {

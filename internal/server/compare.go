@@ -27,15 +27,38 @@ func (s *server) handleCompareForm(w http.ResponseWriter, r *http.Request) error
 		return notFound("That comparison names no topic.", nil, fmt.Errorf("compare form topic %q: %w", topic, kb.ErrNotFound))
 	}
 	if len(systems) < 2 {
-		return &pageError{
-			message: "Pick at least two systems to compare.",
-			links:   []web.Crumb{{Title: "Back to the topic", URL: link.Topic(topic)}},
-			err:     fmt.Errorf("compare form with %d systems: %w", len(systems), kb.ErrInvalid),
-		}
+		return s.pickMore(w, r, topic, systems)
 	}
 	q, _, _ := parseCompareQuery(r.URL)
 	http.Redirect(w, r, compareURL(topic, systems, q), http.StatusSeeOther)
 	return nil
+}
+
+// pickMore answers a "compare selected" with fewer than two systems: the
+// topic page again, with the tick kept and a hint beside the button,
+// rather than an error page. The form's needs are kept when the topic has
+// them.
+func (s *server) pickMore(w http.ResponseWriter, r *http.Request, slug string, picked []string) error {
+	t, err := s.findTopic(r, slug)
+	if err != nil {
+		return err
+	}
+	var q topicQuery
+	for _, k := range listParam(r.URL.Query(), "need") {
+		if slices.ContainsFunc(t.Features, func(f kb.Feature) bool { return f.Key == k }) && len(q.need) < maxColumns {
+			q.need = appendNew(q.need, k)
+		}
+	}
+	v, err := s.topicView(r.Context(), t, q, rowView{}, 1)
+	if err != nil {
+		return err
+	}
+	v.Picked = picked
+	v.PickHint = "Tick at least two systems to compare them side by side."
+	if len(picked) == 1 {
+		v.PickHint = "You ticked one system: tick at least one more to compare them side by side, or open its page from its name."
+	}
+	return s.render(w, r, http.StatusOK, web.TopicPage(v))
 }
 
 // handleCompareTopic serves GET /compare/{topic}, a compare URL without its

@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -154,35 +155,47 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, encodeSystemsPage(spage, rv.encode(topicURL(topicSlug, q))), http.StatusSeeOther)
 		return nil
 	}
-	// Only the cells of the columns shown, scored or sorted on are read: a
-	// topic of 400 systems by 550 features has 220,000.
-	shown := topicColumns(topic, q)
-	systems, err := s.store.ListSystemsWith(ctx, topicSlug, nil, shown)
+	v, err := s.topicView(ctx, topic, q, rv, spage)
 	if err != nil {
-		return fmt.Errorf("list systems: %w", err)
+		return err
+	}
+	return s.render(w, r, http.StatusOK, web.TopicPage(v))
+}
+
+// topicView builds the topic page's view of a canonical query: its
+// systems, columns, feature list and pages.
+func (s *server) topicView(ctx context.Context, topic kb.Topic, q topicQuery, rv rowView, spage int) (web.TopicView, error) {
+	// Only the cells of the columns shown, scored or sorted on are read (a
+	// topic of 400 systems by 550 features has 220,000), and without ?cols=
+	// those that pick the default columns (topic_columns.go).
+	read := topicColumns(topic, q, nil)
+	if q.cols == nil {
+		read = appendNew(columnCandidates(topic), read...)
+	}
+	systems, err := s.store.ListSystemsWith(ctx, topic.Slug, nil, read)
+	if err != nil {
+		return web.TopicView{}, fmt.Errorf("list systems: %w", err)
 	}
 	v := buildTopic(topic, systems, q)
-	if err := budgetTopic(&v, rv, func(rv rowView) string { return rv.encode(topicURL(topicSlug, q)) }); err != nil {
-		return err
+	if err := budgetTopic(&v, rv, func(rv rowView) string { return rv.encode(topicURL(topic.Slug, q)) }); err != nil {
+		return web.TopicView{}, err
 	}
-	if err := budgetSystemRows(&v, spage, func(page int) string { return encodeSystemsPage(page, rv.encode(topicURL(topicSlug, q))) }); err != nil {
-		return err
+	if err := budgetSystemRows(&v, spage, func(page int) string { return encodeSystemsPage(page, rv.encode(topicURL(topic.Slug, q))) }); err != nil {
+		return web.TopicView{}, err
 	}
 	v.Site = s.site(ctx)
 	if s.history != nil {
 		v.ChangesURL = link.TopicChanges(topic.Slug)
 	}
-	return s.render(w, r, http.StatusOK, web.TopicPage(v))
+	return v, nil
 }
 
 // topicColumns returns the feature columns a topic view shows: the chosen
-// ones (or the first few), then the needs and the sort feature.
-func topicColumns(t kb.Topic, q topicQuery) []string {
+// ones (or the defaults), then the needs and the sort feature.
+func topicColumns(t kb.Topic, q topicQuery, defaults []string) []string {
 	cols := q.cols
 	if cols == nil {
-		for _, f := range t.Features[:min(defaultColumns, len(t.Features))] {
-			cols = append(cols, f.Key)
-		}
+		cols = defaults
 	}
 	shown := slices.Clone(cols)
 	for _, k := range q.need {
@@ -200,7 +213,11 @@ func topicColumns(t kb.Topic, q topicQuery) []string {
 // and sorted, and the feature list.
 func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
 	idx := newFeatureIndex(t)
-	shown := topicColumns(t, q)
+	var defaults []string
+	if q.cols == nil {
+		defaults = defaultTopicColumns(t, systems)
+	}
+	shown := topicColumns(t, q, defaults)
 	v := topicHeader(t, idx, shown, q)
 	v.Systems = len(systems)
 	match := matcher(q.filter)

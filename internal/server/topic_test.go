@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/net/html"
+
+	"versa/internal/kb"
 )
 
 // writeContent writes a content folder from path → text and returns it.
@@ -171,17 +173,19 @@ func TestTopic(t *testing.T) {
 		wantInBody []string
 	}{
 		{name: "default", target: "/topics/db", status: 200,
-			wantRows:   []string{"alpha", "bravo", "charlie", "delta"},
-			wantCols:   []string{"acid", "json", "sql", "replication", "backup"},
+			wantRows: []string{"alpha", "bravo", "charlie", "delta"},
+			// The defaults: text, then the year, then support features
+			// known for most systems; those known for none are left out.
+			wantCols:   []string{"license", "first_release", "acid", "json"},
 			wantInBody: []string{"Databases", `action="/compare"`, `name="topic" value="db"`, `id="feature-first_release"`, `id="category-facts"`, "All or nothing."}},
 		{name: "picked columns", target: "/topics/db?cols=license,acid", status: 200,
 			wantCols: []string{"license", "acid"}},
 		{name: "sort by support", target: "/topics/db?sort=acid", status: 200,
 			wantRows: []string{"bravo", "delta", "charlie", "alpha"},
-			wantCols: []string{"acid", "json", "sql", "replication", "backup"}},
+			wantCols: []string{"license", "first_release", "acid", "json"}},
 		{name: "sort by year adds the column", target: "/topics/db?sort=first_release", status: 200,
 			wantRows: []string{"bravo", "alpha", "charlie", "delta"},
-			wantCols: []string{"acid", "json", "sql", "replication", "backup", "first_release"}},
+			wantCols: []string{"license", "first_release", "acid", "json"}},
 		{name: "sort by text", target: "/topics/db?sort=license&cols=license", status: 200,
 			wantRows: []string{"bravo", "delta", "alpha", "charlie"}},
 		{name: "needs rank rows", target: "/topics/db?need=acid,json", status: 200,
@@ -254,6 +258,34 @@ func TestTopicCompareSelected(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"alpha", "bravo", "charlie", "delta"}, boxes); diff != "" {
 		t.Errorf("checkboxes (-want +got):\n%s", diff)
+	}
+	// One system ticked, without script: the topic page again, the tick
+	// and the needs kept, with a hint by the button (not an error page).
+	rec = get(t, h, "/compare?topic=db&need=acid,nope&system=bravo")
+	if rec.Code != 200 {
+		t.Fatalf("one system: status = %d, want 200", rec.Code)
+	}
+	doc = parse(t, rec.Body.String())
+	var ticked []string
+	for n := range doc.Descendants() {
+		if n.Data == "input" && attr(n, "name") == "system" && slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "checked" }) {
+			ticked = append(ticked, attr(n, "value"))
+		}
+	}
+	if !slices.Equal(ticked, []string{"bravo"}) {
+		t.Errorf("ticked after one system = %v, want [bravo]", ticked)
+	}
+	status := ""
+	for n := range doc.Descendants() {
+		if attr(n, "data-testid") == "pick-status" {
+			status = strings.TrimSpace(textOf(n))
+		}
+	}
+	if !strings.HasPrefix(status, "You ticked one system") {
+		t.Errorf("pick status = %q, want the hint", status)
+	}
+	if got := systemRows(t, rec.Body.String()); !slices.Equal(got, []string{"bravo", "delta", "charlie", "alpha"}) {
+		t.Errorf("rows = %v, want them ranked by the need acid", got)
 	}
 }
 
@@ -514,3 +546,56 @@ func TestTopicLarge(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// The default columns follow the rule of topic_columns.go on any topic:
+// well-known features before sparse ones, text before numbers before
+// support, then the better known, then the topic's order; none unknown
+// everywhere; at most five.
+func TestDefaultTopicColumns(t *testing.T) {
+	features := []kb.Feature{
+		{Key: "s1", Type: kb.TypeSupport}, {Key: "s2"}, {Key: "n1", Type: kb.TypeNumber},
+		{Key: "t_sparse", Type: kb.TypeText}, {Key: "l1", Type: kb.TypeList}, {Key: "t1", Type: kb.TypeText},
+		{Key: "y1", Type: kb.TypeYear}, {Key: "empty", Type: kb.TypeText}, {Key: "s3"},
+	}
+	topic := kb.Topic{Slug: "x", Features: features}
+	// Four systems: t_sparse known for one, s2 for two, s3 for three, the
+	// rest for all; "empty" for none.
+	var systems []kb.System
+	for i := range 4 {
+		s := kb.System{Slug: strconv.Itoa(i)}
+		for _, f := range features {
+			c := kb.Cell{Feature: f.Key, Support: kb.SupportUnknown}
+			known := map[string]int{"t_sparse": 1, "s2": 2, "s3": 3, "empty": 0}
+			if n, ok := known[f.Key]; !ok || i < n {
+				if f.Type == "" || f.Type == kb.TypeSupport {
+					c.Support = kb.SupportYes
+				} else {
+					c.Value = "v"
+				}
+			}
+			s.Cells = append(s.Cells, c)
+		}
+		systems = append(systems, s)
+	}
+	got := defaultTopicColumns(topic, systems)
+	want := []string{"t1", "l1", "n1", "y1", "s1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("default columns = %v, want %v", got, want)
+	}
+	// With fewer well-known features, the sparse ones follow, text first;
+	// the never-known one never shows.
+	topic.Features = []kb.Feature{features[3], features[7], features[8], features[1]}
+	if got, want := defaultTopicColumns(topic, systems), []string{"s3", "s2", "t_sparse"}; !slices.Equal(got, want) {
+		t.Errorf("default columns = %v, want %v", got, want)
+	}
+	// The candidates are bounded, whatever the topic's size.
+	var many []kb.Feature
+	for i := range 100 {
+		many = append(many, kb.Feature{Key: "f" + strconv.Itoa(i)})
+	}
+	many = append(many, kb.Feature{Key: "late_text", Type: kb.TypeText})
+	cands := columnCandidates(kb.Topic{Features: many})
+	if len(cands) != maxColumns || cands[0] != "late_text" {
+		t.Errorf("candidates = %d starting %v, want %d starting with the text feature", len(cands), cands[:1], maxColumns)
+	}
+}
