@@ -159,3 +159,24 @@ func TestHandlerGzipped(t *testing.T) {
 		})
 	}
 }
+
+// The stylesheet's braces balance outside comments and strings: one left
+// open (a merge can drop one) silently nests every later rule in the block
+// before it, which then applies to nothing.
+func TestStylesheetBraces(t *testing.T) {
+	css, err := files.ReadFile("site.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := regexp.MustCompile(`(?s)/\*.*?\*/|"[^"\n]*"`).ReplaceAllString(string(css), "")
+	depth := 0
+	for i, line := range strings.Split(text, "\n") {
+		depth += strings.Count(line, "{") - strings.Count(line, "}")
+		if depth < 0 {
+			t.Fatalf("site.css: a } without its { near line %d", i+1)
+		}
+	}
+	if depth != 0 {
+		t.Errorf("site.css ends with %d blocks open", depth)
+	}
+}

@@ -64,6 +64,10 @@ func Compare(topic string, systems []string) string {
 // Pinned is a pinned snapshot's page: /s/{id}.
 func Pinned(id string) string { return Pin + "/" + id }
 
+// PinnedExport is a pinned snapshot's table as a download: ext is ".csv",
+// ".json" or ".md", as for a live comparison.
+func PinnedExport(id, ext string) string { return Pinned(id) + ext }
+
 // PinnedImage is a pinned snapshot's link-preview image.
 func PinnedImage(id string) string { return Pinned(id) + ".png" }
 

@@ -474,9 +474,15 @@ func TestBrowser(t *testing.T) {
 	testPicker(t, ctx, ts.URL, mts.URL)
 	t.Run("search as you type", func(t *testing.T) { testSuggest(t, ctx) })
 
+	// A pinned snapshot of the six-system table, differences only.
+	ph, _ := pinServer(t, "../../content", Config{PinsPerMinute: -1})
+	pts := httptest.NewServer(ph)
+	defer pts.Close()
+	pinned := pts.URL + mustPin(t, ph, sixPage+"?diff=1")
+
 	t.Run("axe", func(t *testing.T) {
 		axe := axeSource(t)
-		for _, p := range []string{ts.URL + comparePath, ts.URL + topicPath, ts.URL + topicPath + "/features/orm",
+		for _, p := range []string{pinned, ts.URL + comparePath, ts.URL + topicPath, ts.URL + topicPath + "/features/orm",
 			hts.URL + "/topics/web/changes", hts.URL + "/topics/web/flask/changes", hts.URL + "/compare/web/django-vs-flask/changes",
 			ts.URL + sixPage + "?need=orm", ts.URL + "/", ts.URL + "/topics/python-web-frameworks/django", ts.URL + articlePath, ts.URL + "/articles", ts.URL + "/search?q=orm",
 			dts.URL + "/compare/dotted/a-vs-b-vs-c", dts.URL + "/topics/dotted/a", dts.URL + "/topics/dotted"} {
@@ -486,10 +492,13 @@ func TestBrowser(t *testing.T) {
 			); err != nil {
 				t.Fatalf("%s: load axe: %v", p, err)
 			}
-			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+			// target-size is WCAG 2.2's 24 px minimum, which axe leaves off
+			// by default.
+			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ["violations"], rules: {"target-size": {enabled: true}}}).then(function (r) {
 				return r.violations.map(function (v) {
 					return {id: v.id, impact: v.impact || "", help: v.help,
-						targets: v.nodes.slice(0, 5).map(function (n) { return n.target.join(" "); })};
+						targets: v.nodes.slice(0, 5).map(function (n) { return n.target.join(" "); }),
+						why: v.nodes.length ? v.nodes[0].failureSummary || "" : ""};
 				});
 			})`, chromedp.EvalAwaitPromise))
 			if err != nil {
@@ -497,7 +506,7 @@ func TestBrowser(t *testing.T) {
 			}
 			for _, v := range violations {
 				if v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%s: axe %s (%s): %s; e.g. %s", p, v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
+					t.Errorf("%s: axe %s (%s): %s; e.g. %s (%s)", p, v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "), v.Why)
 				} else {
 					t.Logf("%s: axe %s (%s, not failing): %s; e.g. %s", p, v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
 				}
@@ -541,6 +550,7 @@ type axeViolation struct {
 	Impact  string   `json:"impact"`
 	Help    string   `json:"help"`
 	Targets []string `json:"targets"`
+	Why     string   `json:"why"` // the first node's failure summary
 }
 
 // consoleArgs renders console.error's arguments for a failure message.

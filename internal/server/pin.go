@@ -298,7 +298,7 @@ func sameOrigin(r *http.Request, base string) bool {
 // its link-preview image.
 func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, png := strings.CutSuffix(chi.URLParam(r, "id"), ".png")
+	id, ext := splitExportExt(chi.URLParam(r, "id"))
 	home := []web.Crumb{{Title: "Versa home", URL: "/"}}
 	if s.pin == nil {
 		return notFound("This server does not keep pinned snapshots.", home, fmt.Errorf("snapshot %q: %w", id, kb.ErrNotFound))
@@ -319,8 +319,19 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	table := pinned.table()
-	if png {
+	switch ext {
+	case ".png":
 		return preview.Write(ctx, w, table, id+".png", s.metrics.ObservePreview)
+	case ".json":
+		// The API's compare document, naming the snapshot's own downloads.
+		c := pinned.target()
+		doc := newAPICompare(c, table)
+		doc.Exports = map[string]string{"csv": link.PinnedExport(id, ".csv"), "json": link.PinnedExport(id, ".json"),
+			"markdown": link.PinnedExport(id, ".md")}
+		s.writeJSONAs(w, r, http.StatusOK, exportHeaders(c, ext), doc)
+		return nil
+	case ".csv", ".md":
+		return s.writeExport(w, r, ext, pinned.target(), table)
 	}
 	v := web.PinnedView{
 		Site:     s.site(ctx),
@@ -332,6 +343,7 @@ func (s *server) handlePinned(w http.ResponseWriter, r *http.Request) error {
 		LiveURL:  pinned.URL,
 		ImageURL: link.PinnedImage(id),
 	}
+	v.Table.CSVURL, v.Table.JSONURL, v.Table.MarkdownURL = link.PinnedExport(id, ".csv"), link.PinnedExport(id, ".json"), link.PinnedExport(id, ".md")
 	if err := s.sinceLive(r, pinned, &v); err != nil {
 		return err
 	}

@@ -144,6 +144,17 @@ func (p *pinnedView) compare() (kb.Topic, []kb.System, compareQuery) {
 	return t, systems, q
 }
 
+// target is the pinned view as a compare target, for the exports: the
+// same topic, systems and filters buildCompare lays the table out from.
+func (p *pinnedView) target() *compareTarget {
+	t, systems, q := p.compare()
+	slugs := make([]string, len(systems))
+	for i, s := range systems {
+		slugs[i] = s.Slug
+	}
+	return &compareTarget{topic: t, systems: systems, slugs: slugs, all: systems, q: q}
+}
+
 // checkedDay reads a stored checked date; one that does not parse (no
 // snapshot has one) is shown as none rather than failing the page.
 func checkedDay(s string) time.Time {
