@@ -214,11 +214,9 @@ func noteText(n *Footnote) string {
 	if n.Checked != "" {
 		parts = append(parts, "checked "+n.Checked)
 	}
-	text := strings.Join(parts, " · ")
-	if text != "" && n.Source != "" {
-		text += " ·" // the template's space follows, then the link
-	}
-	return text
+	// The " · " before the source link is the stylesheet's (td details >
+	// a::before): it repeats in hundreds of notes a page.
+	return strings.Join(parts, " · ")
 }
 
 // supportIcon is the symbol shown before the word on search cards; it is
