@@ -30,6 +30,10 @@ type changeScope struct {
 	q       history.Query
 	systems []apiSystemRef // for the JSON: the systems of a system or compare list
 	rowURL  func(system, feature string) string
+
+	// The topic's feature names and category titles by key, made on
+	// first use: a list words many changes of a topic of many features.
+	featureNames, categoryTitles map[string]string
 }
 
 // current is the slug a system has now, "" when it is gone.
@@ -86,29 +90,34 @@ func (sc *changeScope) listURL(ext string, r *http.Request, page int) string {
 // featureName and systemName name a row and a column as the tables do,
 // falling back on what the change recorded for those that are gone.
 func (sc *changeScope) featureName(key, recorded string) string {
-	for _, f := range sc.topic.Features {
-		if f.Key == key {
-			return f.Name
+	if sc.featureNames == nil {
+		sc.featureNames = make(map[string]string, len(sc.topic.Features))
+		for _, f := range sc.topic.Features {
+			sc.featureNames[f.Key] = f.Name
 		}
 	}
-	if recorded != "" {
-		return recorded
-	}
-	return key
+	return nameOr(sc.featureNames, key, recorded)
 }
 
 func (sc *changeScope) systemName(slug string) string {
-	if n, ok := sc.names[sc.current(slug)]; ok {
-		return n
-	}
-	return slug
+	return nameOr(sc.names, sc.current(slug), slug)
 }
 
 func (sc *changeScope) categoryTitle(key, recorded string) string {
-	for _, c := range sc.topic.Categories {
-		if c.Key == key {
-			return c.Title
+	if sc.categoryTitles == nil {
+		sc.categoryTitles = make(map[string]string, len(sc.topic.Categories))
+		for _, c := range sc.topic.Categories {
+			sc.categoryTitles[c.Key] = c.Title
 		}
+	}
+	return nameOr(sc.categoryTitles, key, recorded)
+}
+
+// nameOr is the name of key in names; for a key it lacks, what the change
+// recorded, else the key itself.
+func nameOr(names map[string]string, key, recorded string) string {
+	if n, ok := names[key]; ok {
+		return n
 	}
 	if recorded != "" {
 		return recorded
