@@ -92,3 +92,26 @@ func defaultTopicColumns(t kb.Topic, systems []kb.System) []string {
 	}
 	return cols
 }
+
+// featureIndex finds a topic's features by key, and a system's cell by the
+// feature's position, as stores keep cells in the topic's order.
+type featureIndex struct {
+	features map[string]kb.Feature
+	pos      map[string]int
+}
+
+func newFeatureIndex(t kb.Topic) featureIndex {
+	idx := featureIndex{features: make(map[string]kb.Feature, len(t.Features)), pos: make(map[string]int, len(t.Features))}
+	for i, f := range t.Features {
+		idx.features[f.Key], idx.pos[f.Key] = f, i
+	}
+	return idx
+}
+
+// cell is s's cell of the feature key, by position, falling back to a search.
+func (idx featureIndex) cell(s *kb.System, key string) kb.Cell {
+	if i, ok := idx.pos[key]; ok && i < len(s.Cells) && s.Cells[i].Feature == key {
+		return s.Cells[i]
+	}
+	return s.Cell(key)
+}
