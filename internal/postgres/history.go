@@ -211,35 +211,12 @@ func (db *DB) Revisions(ctx context.Context, limit, offset int) ([]history.Revis
 // revisions. The conditions are those of history.Query, ANDed, as plain
 // ORs: the planner has statistics and the indexes of migration 0002.
 func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, error) {
-	var conds []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if q.Topic != "" {
-		conds = append(conds, "c.topic = "+arg(q.Topic))
-	}
-	if len(q.Systems) > 0 {
-		s := arg(q.Systems)
-		or := "c.system = ANY(" + s + ") OR (c.old_slug = ANY(" + s + ") AND c.old_slug <> '')"
-		if q.Rows {
-			or += " OR c.kind = ANY(" + arg(history.RowKinds) + ")"
-		}
-		conds = append(conds, "("+or+")")
-	}
-	if len(q.Features) > 0 {
-		conds = append(conds, "(c.feature = ANY("+arg(q.Features)+") OR c.kind = ANY("+arg(history.SystemKinds)+"))")
-	}
-	if q.SinceSeq > 0 {
-		conds = append(conds, "c.seq > "+arg(q.SinceSeq))
-	}
-	if !q.SinceTime.IsZero() {
-		conds = append(conds, "c.seq IN (SELECT seq FROM history_revisions WHERE recorded_at > "+arg(q.SinceTime.UTC())+")")
-	}
-	if q.Before > 0 {
-		conds = append(conds, "c.id < "+arg(q.Before))
-	}
+	conds := changeConds(q, arg)
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
@@ -267,26 +244,64 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 	defer rows.Close()
 	var out []history.Entry
 	for rows.Next() {
-		var e history.Entry
-		c := &e.Change
-		var updated *time.Time
-		if err := rows.Scan(&c.ID, &c.Seq, &c.Kind, &c.Topic, &c.System, &c.OldSlug, &c.Feature, &c.Category, &c.Article,
-			&c.OldName, &c.NewName, &updated,
-			&c.Old.Support, &c.Old.Value, &c.Old.Note, &c.Old.Since, &c.Old.Via, &c.Old.Source, &c.Old.Checked,
-			&c.New.Support, &c.New.Value, &c.New.Note, &c.New.Since, &c.New.Via, &c.New.Source, &c.New.Checked,
-			&e.Revision.Follows, &e.Revision.ID, &e.Revision.Parent, &e.Revision.RecordedAt, &e.Revision.Commit,
-			&e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
+		e, err := scanEntry(rows)
+		if err != nil {
 			return nil, classify("changes", err)
 		}
-		if updated != nil {
-			c.Updated = updated.UTC()
-		}
-		e.Revision.Seq = c.Seq
-		e.Revision.RecordedAt = e.Revision.RecordedAt.UTC()
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, classify("changes", err)
 	}
 	return out, nil
+}
+
+// changeConds is the WHERE of a change query, its values bound by arg.
+func changeConds(q history.Query, arg func(any) string) []string {
+	var conds []string
+	if q.Topic != "" {
+		conds = append(conds, "c.topic = "+arg(q.Topic))
+	}
+	if len(q.Systems) > 0 {
+		s := arg(q.Systems)
+		or := "c.system = ANY(" + s + ") OR (c.old_slug = ANY(" + s + ") AND c.old_slug <> '')"
+		if q.Rows {
+			or += " OR c.kind = ANY(" + arg(history.RowKinds) + ")"
+		}
+		conds = append(conds, "("+or+")")
+	}
+	if len(q.Features) > 0 {
+		conds = append(conds, "(c.feature = ANY("+arg(q.Features)+") OR c.kind = ANY("+arg(history.SystemKinds)+"))")
+	}
+	if q.SinceSeq > 0 {
+		conds = append(conds, "c.seq > "+arg(q.SinceSeq))
+	}
+	if !q.SinceTime.IsZero() {
+		conds = append(conds, "c.seq IN (SELECT seq FROM history_revisions WHERE recorded_at > "+arg(q.SinceTime.UTC())+")")
+	}
+	if q.Before > 0 {
+		conds = append(conds, "c.id < "+arg(q.Before))
+	}
+	return conds
+}
+
+// scanEntry reads one row of the change query.
+func scanEntry(rows pgx.Rows) (history.Entry, error) {
+	var e history.Entry
+	c := &e.Change
+	var updated *time.Time
+	if err := rows.Scan(&c.ID, &c.Seq, &c.Kind, &c.Topic, &c.System, &c.OldSlug, &c.Feature, &c.Category, &c.Article,
+		&c.OldName, &c.NewName, &updated,
+		&c.Old.Support, &c.Old.Value, &c.Old.Note, &c.Old.Since, &c.Old.Via, &c.Old.Source, &c.Old.Checked,
+		&c.New.Support, &c.New.Value, &c.New.Note, &c.New.Since, &c.New.Via, &c.New.Source, &c.New.Checked,
+		&e.Revision.Follows, &e.Revision.ID, &e.Revision.Parent, &e.Revision.RecordedAt, &e.Revision.Commit,
+		&e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
+		return e, err
+	}
+	if updated != nil {
+		c.Updated = updated.UTC()
+	}
+	e.Revision.Seq = c.Seq
+	e.Revision.RecordedAt = e.Revision.RecordedAt.UTC()
+	return e, nil
 }

@@ -210,94 +210,11 @@ func (db *DB) Revisions(ctx context.Context, limit, offset int) ([]history.Revis
 // changes among many costs what it has.
 // since= becomes a lower bound on id, which every walk seeks to.
 func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, error) {
-	// filter is what every walk keeps, on the columns of table p.
-	filter := func(p string) ([]string, []any) {
-		var conds []string
-		var args []any
-		if q.Topic != "" {
-			conds = append(conds, p+"topic = ?")
-			args = append(args, q.Topic)
-		}
-		if len(q.Features) > 0 {
-			conds = append(conds, "("+p+"feature IN ("+marks(len(q.Features))+") OR "+p+"kind IN ("+marks(len(history.SystemKinds))+"))")
-			args = append(args, strs(q.Features)...)
-			args = append(args, strs(history.SystemKinds)...)
-		}
-		// Changes are numbered in the order they were recorded, so the
-		// changes after a revision start at the first id of the next one.
-		const none = "9223372036854775807"
-		if q.SinceSeq > 0 {
-			conds = append(conds, p+"seq > ?", p+"id >= COALESCE((SELECT id FROM history_changes WHERE seq > ? ORDER BY seq LIMIT 1), "+none+")")
-			args = append(args, q.SinceSeq, q.SinceSeq)
-		}
-		if !q.SinceTime.IsZero() {
-			t := formatTime(q.SinceTime)
-			conds = append(conds, p+"seq IN (SELECT seq FROM history_revisions WHERE recorded_at > ?)",
-				p+"id >= COALESCE((SELECT id FROM history_changes WHERE seq >= (SELECT MIN(seq) FROM history_revisions WHERE recorded_at > ?) ORDER BY seq LIMIT 1), "+none+")")
-			args = append(args, t, t)
-		}
-		if q.Before > 0 {
-			conds = append(conds, p+"id < ?")
-			args = append(args, q.Before)
-		}
-		return conds, args
-	}
-	where := func(conds []string) string {
-		if len(conds) == 0 {
-			return ""
-		}
-		return " WHERE " + strings.Join(conds, " AND ")
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = -1
 	}
-	// The page's ids are found first, from the index alone, so that an
-	// offset skips index entries rather than joined rows.
-	var cond string
-	var args []any
-	if len(q.Systems) == 0 {
-		var conds []string
-		conds, args = filter("")
-		cond = " WHERE c.id IN (SELECT id FROM history_changes" + where(conds) + " ORDER BY id DESC LIMIT ? OFFSET ?)"
-	} else {
-		// A walk per slug, per old slug and (with Rows) of the topic's
-		// rows, each as far as the page's end at most.
-		end := -1
-		if q.Limit > 0 {
-			end = q.Offset + q.Limit
-		}
-		var walks []string
-		walk := func(index, c string, vals ...any) {
-			conds, fargs := filter("")
-			walks = append(walks, "SELECT id FROM (SELECT id FROM history_changes INDEXED BY "+index+where(append(conds, c))+" ORDER BY id DESC LIMIT ?)")
-			args = append(append(append(args, fargs...), vals...), end)
-		}
-		// With Features, a system's walk seeks its rows of those features
-		// and its own changes (feature ''), rather than reading past the rest.
-		// (The planner is told which index each walk takes: without
-		// statistics it may pick one that does not give the order.)
-		index, features := "history_changes_system", ""
-		var fvals []any
-		if len(q.Features) > 0 {
-			index, features = "history_changes_system_feature", " AND feature IN ("+marks(len(q.Features)+1)+")"
-			fvals = append(strs(q.Features), "")
-		}
-		for _, sys := range q.Systems {
-			walk(index, "system = ?"+features, append([]any{sys}, fvals...)...)
-		}
-		walk("history_changes_old_slug", "old_slug IN ("+marks(len(q.Systems))+") AND old_slug <> ''", strs(q.Systems)...) // renames: few
-		if q.Rows {
-			rows := "system = '' AND kind IN (" + marks(len(history.RowKinds)) + ")"
-			vals := strs(history.RowKinds)
-			if len(q.Features) > 0 {
-				rows += " AND feature IN (" + marks(len(q.Features)) + ")"
-				vals = append(vals, strs(q.Features)...)
-			}
-			walk(index, rows, vals...)
-		}
-		cond = " WHERE c.id IN (SELECT id FROM (" + strings.Join(walks, " UNION ") + ") ORDER BY id DESC LIMIT ? OFFSET ?)"
-	}
+	cond, args := changePage(q)
 	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.seq, c.kind, c.topic, c.system, c.old_slug, c.feature, c.category, c.article,
 		c.old_name, c.new_name, c.updated,
 		c.old_support, c.old_value, c.old_note, c.old_since, c.old_via, c.old_source, c.old_checked,
@@ -311,28 +228,132 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 	defer rows.Close()
 	var out []history.Entry
 	for rows.Next() {
-		var e history.Entry
-		c := &e.Change
-		var updated, at string
-		if err := rows.Scan(&c.ID, &c.Seq, &c.Kind, &c.Topic, &c.System, &c.OldSlug, &c.Feature, &c.Category, &c.Article,
-			&c.OldName, &c.NewName, &updated,
-			&c.Old.Support, &c.Old.Value, &c.Old.Note, &c.Old.Since, &c.Old.Via, &c.Old.Source, &c.Old.Checked,
-			&c.New.Support, &c.New.Value, &c.New.Note, &c.New.Since, &c.New.Via, &c.New.Source, &c.New.Checked,
-			&e.Revision.Follows, &e.Revision.ID, &e.Revision.Parent, &at, &e.Revision.Commit, &e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
-			return nil, fmt.Errorf("changes: %w", err)
-		}
-		e.Revision.Seq = c.Seq
-		if updated != "" {
-			if c.Updated, err = parseTime(updated); err != nil {
-				return nil, fmt.Errorf("changes: %w", err)
-			}
-		}
-		if e.Revision.RecordedAt, err = parseTime(at); err != nil {
+		e, err := scanEntry(rows)
+		if err != nil {
 			return nil, fmt.Errorf("changes: %w", err)
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// changeFilter is what every walk of a change query keeps, on the columns
+// of table p ("" or an alias with its dot).
+func changeFilter(q history.Query, p string) ([]string, []any) {
+	var conds []string
+	var args []any
+	if q.Topic != "" {
+		conds = append(conds, p+"topic = ?")
+		args = append(args, q.Topic)
+	}
+	if len(q.Features) > 0 {
+		conds = append(conds, "("+p+"feature IN ("+marks(len(q.Features))+") OR "+p+"kind IN ("+marks(len(history.SystemKinds))+"))")
+		args = append(args, strs(q.Features)...)
+		args = append(args, strs(history.SystemKinds)...)
+	}
+	// Changes are numbered in the order they were recorded, so the
+	// changes after a revision start at the first id of the next one.
+	const none = "9223372036854775807"
+	if q.SinceSeq > 0 {
+		conds = append(conds, p+"seq > ?", p+"id >= COALESCE((SELECT id FROM history_changes WHERE seq > ? ORDER BY seq LIMIT 1), "+none+")")
+		args = append(args, q.SinceSeq, q.SinceSeq)
+	}
+	if !q.SinceTime.IsZero() {
+		t := formatTime(q.SinceTime)
+		conds = append(conds, p+"seq IN (SELECT seq FROM history_revisions WHERE recorded_at > ?)",
+			p+"id >= COALESCE((SELECT id FROM history_changes WHERE seq >= (SELECT MIN(seq) FROM history_revisions WHERE recorded_at > ?) ORDER BY seq LIMIT 1), "+none+")")
+		args = append(args, t, t)
+	}
+	if q.Before > 0 {
+		conds = append(conds, p+"id < ?")
+		args = append(args, q.Before)
+	}
+	return conds, args
+}
+
+// where joins conditions into a WHERE clause ("" for none).
+func where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// changePage is the condition that picks the page's change ids, with its
+// arguments (the page's LIMIT and OFFSET follow them). The ids are found
+// first, from the index alone, so that an offset skips index entries
+// rather than joined rows.
+func changePage(q history.Query) (string, []any) {
+	if len(q.Systems) == 0 {
+		conds, args := changeFilter(q, "")
+		return " WHERE c.id IN (SELECT id FROM history_changes" + where(conds) + " ORDER BY id DESC LIMIT ? OFFSET ?)", args
+	}
+	walks, args := systemWalks(q)
+	return " WHERE c.id IN (SELECT id FROM (" + strings.Join(walks, " UNION ") + ") ORDER BY id DESC LIMIT ? OFFSET ?)", args
+}
+
+// systemWalks are the index walks of a query scoped to systems: one per
+// slug, one of old slugs (renames) and, with Rows, one of the topic's rows,
+// each as far as the page's end at most.
+func systemWalks(q history.Query) ([]string, []any) {
+	end := -1
+	if q.Limit > 0 {
+		end = q.Offset + q.Limit
+	}
+	var walks []string
+	var args []any
+	walk := func(index, c string, vals ...any) {
+		conds, fargs := changeFilter(q, "")
+		walks = append(walks, "SELECT id FROM (SELECT id FROM history_changes INDEXED BY "+index+where(append(conds, c))+" ORDER BY id DESC LIMIT ?)")
+		args = append(append(append(args, fargs...), vals...), end)
+	}
+	// With Features, a system's walk seeks its rows of those features
+	// and its own changes (feature ''), rather than reading past the rest.
+	// (The planner is told which index each walk takes: without
+	// statistics it may pick one that does not give the order.)
+	index, features := "history_changes_system", ""
+	var fvals []any
+	if len(q.Features) > 0 {
+		index, features = "history_changes_system_feature", " AND feature IN ("+marks(len(q.Features)+1)+")"
+		fvals = append(strs(q.Features), "")
+	}
+	for _, sys := range q.Systems {
+		walk(index, "system = ?"+features, append([]any{sys}, fvals...)...)
+	}
+	walk("history_changes_old_slug", "old_slug IN ("+marks(len(q.Systems))+") AND old_slug <> ''", strs(q.Systems)...) // renames: few
+	if q.Rows {
+		rows := "system = '' AND kind IN (" + marks(len(history.RowKinds)) + ")"
+		vals := strs(history.RowKinds)
+		if len(q.Features) > 0 {
+			rows += " AND feature IN (" + marks(len(q.Features)) + ")"
+			vals = append(vals, strs(q.Features)...)
+		}
+		walk(index, rows, vals...)
+	}
+	return walks, args
+}
+
+// scanEntry reads one row of the change query.
+func scanEntry(rows *sql.Rows) (history.Entry, error) {
+	var e history.Entry
+	c := &e.Change
+	var updated, at string
+	if err := rows.Scan(&c.ID, &c.Seq, &c.Kind, &c.Topic, &c.System, &c.OldSlug, &c.Feature, &c.Category, &c.Article,
+		&c.OldName, &c.NewName, &updated,
+		&c.Old.Support, &c.Old.Value, &c.Old.Note, &c.Old.Since, &c.Old.Via, &c.Old.Source, &c.Old.Checked,
+		&c.New.Support, &c.New.Value, &c.New.Note, &c.New.Since, &c.New.Via, &c.New.Source, &c.New.Checked,
+		&e.Revision.Follows, &e.Revision.ID, &e.Revision.Parent, &at, &e.Revision.Commit, &e.Revision.Subject, &e.Revision.Baseline, &e.Revision.Changes); err != nil {
+		return e, err
+	}
+	e.Revision.Seq = c.Seq
+	var err error
+	if updated != "" {
+		if c.Updated, err = parseTime(updated); err != nil {
+			return e, err
+		}
+	}
+	e.Revision.RecordedAt, err = parseTime(at)
+	return e, err
 }
 
 // marks is n comma-separated placeholders.
