@@ -402,6 +402,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	defer st.close()
 	l := st.loader
+	l.SetOnce(true)
 	defer l.Wait() // the history records the load after it, before the store closes
 	res, err := l.Load(ctx)
 	if err != nil {

@@ -86,11 +86,19 @@ type Loader struct {
 	recording chan struct{}
 	// drafts loads unpublished articles too (--drafts).
 	drafts bool
+	// once: the loader loads once and its process exits (versa build).
+	once bool
 }
 
 // SetDrafts makes every load include unpublished articles (drafts, a
 // publishDate to come, an expiryDate passed), as `--drafts` asks.
 func (l *Loader) SetDrafts(on bool) { l.drafts = on }
+
+// SetOnce tells the loader it loads once, for a process that then exits
+// (versa build): a load of the revision the store holds then parses
+// nothing when the index is current and the history already records that
+// revision, as no live reload will start from the parse.
+func (l *Loader) SetOnce(on bool) { l.once = on }
 
 // read reads the folder, with drafts when asked: that is part of the
 // revision, so content loaded without them is never taken for the same.
@@ -192,6 +200,9 @@ func (l *Loader) reuse(ctx context.Context, tree *content.Tree, cur kb.Revision,
 		clear(l.pending)
 		return res, nil
 	}
+	if !needIndex && l.once && l.recorded(ctx, tree.Revision) {
+		return res, nil
+	}
 	sink := discard
 	var feed *indexFeed
 	if needIndex {
@@ -240,6 +251,16 @@ func (l *Loader) reuse(ctx context.Context, tree *content.Tree, cur kb.Revision,
 		}
 	}()
 	return res, nil
+}
+
+// recorded reports whether the history (if any) records revision last, so
+// that a load of it has nothing to record.
+func (l *Loader) recorded(ctx context.Context, revision string) bool {
+	if l.history == nil {
+		return true
+	}
+	last, err := l.history.Latest(ctx)
+	return err == nil && last.ID == revision
 }
 
 // loadCounts counts what a full load streamed, for its log line.

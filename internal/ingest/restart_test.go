@@ -236,3 +236,64 @@ func TestHistoryStateBackfill(t *testing.T) {
 		t.Errorf("the latest revision's state: %v", err)
 	}
 }
+
+// stateReads counts what a loader asks of the history's kept states.
+type stateReads struct {
+	ingest.History
+	states, records int
+}
+
+func (h *stateReads) State(ctx context.Context, seq int64) ([]byte, error) {
+	h.states++
+	return h.History.State(ctx, seq)
+}
+
+func (h *stateReads) Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error) {
+	h.records++
+	return h.History.Record(ctx, rev, changes)
+}
+
+// versa build on content the store and the history hold already parses
+// nothing (a restart of serve does, for its live reloads: it reads the kept
+// state against its parse); on a history that lacks the revision it still
+// records it.
+func TestOnceLoaderSkipsRecordedRevision(t *testing.T) {
+	ctx := context.Background()
+	dir := testContent(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "versa.db"))
+	loadOnce(t, dir, db, db)
+
+	load := func(once bool, h ingest.History) ingest.Result {
+		t.Helper()
+		l := ingest.New(os.DirFS(dir), db, nil, nil)
+		l.SetHistory(h, dir)
+		l.SetOnce(once)
+		res, err := l.Load(ctx)
+		if err != nil || !res.Reused {
+			t.Fatalf("load of unchanged content: %+v, %v; want reused", res, err)
+		}
+		l.Wait()
+		return res
+	}
+	served := &stateReads{History: db}
+	load(false, served)
+	if served.states == 0 {
+		t.Fatalf("a serve restart read no kept state; the check below would prove nothing")
+	}
+	built := &stateReads{History: db}
+	load(true, built)
+	if built.states != 0 || built.records != 0 {
+		t.Errorf("a build of a recorded revision read %d states and recorded %d times; want none", built.states, built.records)
+	}
+
+	// A history of its own (another database) that lacks the revision.
+	other := openDB(t, filepath.Join(t.TempDir(), "other.db"))
+	fresh := &stateReads{History: other}
+	load(true, fresh)
+	if fresh.records != 1 {
+		t.Errorf("a build on a history without the revision recorded %d times, want 1", fresh.records)
+	}
+	if last, err := other.Latest(ctx); err != nil || !last.Baseline {
+		t.Errorf("the other history after the build: %+v, %v; want a baseline", last, err)
+	}
+}
