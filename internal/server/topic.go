@@ -167,16 +167,31 @@ func (s *server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 func (s *server) topicView(ctx context.Context, topic kb.Topic, q topicQuery, rv rowView, spage int) (web.TopicView, error) {
 	// Only the cells of the columns shown, scored or sorted on are read (a
 	// topic of 400 systems by 550 features has 220,000), and without ?cols=
-	// those that pick the default columns (topic_columns.go).
-	read := topicColumns(topic, q, nil)
-	if q.cols == nil {
+	// those that pick the default columns (topic_columns.go), once a
+	// revision.
+	var defaults []string
+	rev, revErr := s.store.Revision(ctx)
+	pick := q.cols == nil
+	if pick && revErr == nil {
+		if cols, ok := s.topics.defaultColumns(rev, topic.Slug); ok {
+			defaults, pick = cols, false
+		}
+	}
+	read := topicColumns(topic, q, defaults)
+	if pick {
 		read = appendNew(columnCandidates(topic), read...)
 	}
 	systems, err := s.store.ListSystemsWith(ctx, topic.Slug, nil, read)
 	if err != nil {
 		return web.TopicView{}, fmt.Errorf("list systems: %w", err)
 	}
-	v := buildTopic(topic, systems, q)
+	if pick {
+		defaults = defaultTopicColumns(topic, systems)
+		if revErr == nil {
+			s.topics.putDefaultColumns(rev, topic.Slug, defaults)
+		}
+	}
+	v := buildTopic(topic, systems, q, defaults)
 	if err := budgetTopic(&v, rv, func(rv rowView) string { return rv.encode(topicURL(topic.Slug, q)) }); err != nil {
 		return web.TopicView{}, err
 	}
@@ -209,14 +224,10 @@ func topicColumns(t kb.Topic, q topicQuery, defaults []string) []string {
 	return shown
 }
 
-// buildTopic lays out the topic page: the shown columns, the rows scored
-// and sorted, and the feature list.
-func buildTopic(t kb.Topic, systems []kb.System, q topicQuery) web.TopicView {
+// buildTopic lays out the topic page: the shown columns (q's, or the
+// defaults), the rows scored and sorted, and the feature list.
+func buildTopic(t kb.Topic, systems []kb.System, q topicQuery, defaults []string) web.TopicView {
 	idx := newFeatureIndex(t)
-	var defaults []string
-	if q.cols == nil {
-		defaults = defaultTopicColumns(t, systems)
-	}
 	shown := topicColumns(t, q, defaults)
 	v := topicHeader(t, idx, shown, q)
 	v.Systems = len(systems)

@@ -599,3 +599,41 @@ func TestDefaultTopicColumns(t *testing.T) {
 		t.Errorf("candidates = %d starting %v, want %d starting with the text feature", len(cands), cands[:1], maxColumns)
 	}
 }
+
+// The default columns are picked once a revision and picked again after a
+// reload: a text feature that the new content fills in for every system
+// becomes the first column.
+func TestDefaultColumnsFollowReload(t *testing.T) {
+	dir := t.TempDir()
+	write := func(license bool) {
+		mustWrite(t, filepath.Join(dir, "x", "topic.yaml"), "title: X\nfeatures:\n"+
+			"  - {key: orm, name: ORM}\n  - {key: admin, name: Admin}\n  - {key: license, name: Licence, type: text}\n")
+		for _, s := range []string{"a", "b"} {
+			cells := "  orm: yes\n  admin: no\n"
+			if license {
+				cells += "  license: MIT\n"
+			}
+			mustWrite(t, filepath.Join(dir, "x", "systems", s+".md"), "---\nname: "+strings.ToUpper(s)+"\nfeatures:\n"+cells+"---\nText.\n")
+		}
+	}
+	columns := func(h http.Handler) []string {
+		t.Helper()
+		rec := get(t, h, "/topics/x")
+		if rec.Code != 200 {
+			t.Fatalf("GET /topics/x = %d", rec.Code)
+		}
+		return attrs(parse(t, rec.Body.String()), "column", "data-feature")
+	}
+	db := openDB(t)
+	write(false)
+	loadDir(t, db, dir)
+	h := New(Config{CacheBytes: -1}, db)
+	if got, want := columns(h), []string{"orm", "admin"}; !slices.Equal(got, want) {
+		t.Fatalf("columns before = %v, want %v", got, want)
+	}
+	write(true)
+	loadDir(t, db, dir)
+	if got, want := columns(h), []string{"license", "orm", "admin"}; !slices.Equal(got, want) {
+		t.Errorf("columns after the reload = %v, want %v", got, want)
+	}
+}
