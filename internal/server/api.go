@@ -92,6 +92,9 @@ type apiSystemDoc struct {
 	Topic apiTopicRef `json:"topic"`
 	apiSystem
 	Sections []apiSection `json:"sections"`
+	// Params is the file's free front matter data (Hugo's params:), as
+	// written; absent when it has none.
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // apiCell is one system's value of one feature: support for support
@@ -367,7 +370,7 @@ func (s *server) handleAPISystem(w http.ResponseWriter, r *http.Request) error {
 	if moved || err != nil {
 		return err
 	}
-	doc := apiSystemDoc{Topic: apiTopicRef{Slug: t.Slug, Title: t.Title, URL: link.Topic(t.Slug)}, apiSystem: newAPISystem(t, sys)}
+	doc := apiSystemDoc{Topic: apiTopicRef{Slug: t.Slug, Title: t.Title, URL: link.Topic(t.Slug)}, apiSystem: newAPISystem(t, sys), Params: sys.Params}
 	doc.Sections = make([]apiSection, 0, len(sys.Sections))
 	for _, sec := range sys.Sections {
 		doc.Sections = append(doc.Sections, apiSection{Kind: string(sec.Kind), Heading: sec.Heading, Anchor: sec.Anchor,

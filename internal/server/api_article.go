@@ -47,6 +47,9 @@ type apiArticle struct {
 	HTML     string            `json:"html"`
 	Sections []apiSection      `json:"sections"`
 	Tables   []apiArticleTable `json:"tables"`
+	// Params is the file's free front matter data (Hugo's params:), as
+	// written; absent when it has none.
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // apiArticleTable is one ```matrix block of an article.
@@ -113,6 +116,7 @@ func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) error 
 		HTML:          a.HTML,
 		Sections:      make([]apiSection, 0, len(a.Sections)),
 		Tables:        make([]apiArticleTable, 0, len(a.Matrices)),
+		Params:        a.Params,
 	}
 	for _, sec := range a.Sections {
 		out.Sections = append(out.Sections, apiSection{Kind: string(sec.Kind), Heading: sec.Heading, Anchor: sec.Anchor,

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -44,5 +46,41 @@ func TestHugoArticleOrder(t *testing.T) {
 	}
 	if got, want := titles("/articles"), []string{"Newest, unweighted", "Also weighted two, newer", "Second (Weighted two, the long title)", "Weighted one"}; !slices.Equal(got, want) {
 		t.Errorf("/articles:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// Hugo's params: are kept as free data: the API gives them back as written
+// (YAML on the system, TOML on the article), the page shows none of them,
+// and a file without params has no "params" in its document.
+func TestHugoParamsKept(t *testing.T) {
+	h := realServer(t, writeContent(t, map[string]string{
+		"t/topic.yaml":     "title: T\nsummary: A topic.\nfeatures:\n  - key: f\n    name: F\n",
+		"t/systems/a.md":   "---\nname: Alpha\nsummary: A system.\nparams:\n  logo: alpha.svg\n  rank: 3\n  maintainers: [ann, bob]\nfeatures:\n  f: yes\n---\nText.\n",
+		"t/systems/b.md":   "---\nname: Beta\nsummary: Another.\nfeatures:\n  f: no\n---\nText.\n",
+		"t/articles/on.md": "+++\ntitle = \"On Alpha\"\nsummary = \"About Alpha.\"\nsystems = [\"a\"]\ndate = 2026-01-02\n[params]\nhero = \"wide.png\"\nshow_toc = true\n+++\nText.\n",
+	}))
+	doc := func(target string) map[string]any {
+		t.Helper()
+		rec := get(t, h, target)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s = %d: %s", target, rec.Code, rec.Body.String())
+		}
+		var m map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatalf("GET %s: %v", target, err)
+		}
+		return m
+	}
+	if got, want := doc("/api/topics/t/a")["params"], map[string]any{"logo": "alpha.svg", "rank": 3.0, "maintainers": []any{"ann", "bob"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("system params = %#v, want %#v", got, want)
+	}
+	if got, ok := doc("/api/topics/t/b")["params"]; ok {
+		t.Errorf("a system without params has params %#v", got)
+	}
+	if got, want := doc("/api/articles/t/on")["params"], map[string]any{"hero": "wide.png", "show_toc": true}; !reflect.DeepEqual(got, want) {
+		t.Errorf("article params = %#v, want %#v", got, want)
+	}
+	if body := get(t, h, "/topics/t/a").Body.String(); strings.Contains(body, "alpha.svg") {
+		t.Errorf("the system page shows a param")
 	}
 }

@@ -66,9 +66,9 @@ func (r *Reader) ListTags(ctx context.Context, topic string) ([]string, error) {
 // FindArticle is DB.FindArticle within r's snapshot.
 func (r *Reader) FindArticle(ctx context.Context, topic, slug string) (kb.Article, error) {
 	var id int64
-	var html, matrices string
-	err := r.tx.QueryRowContext(ctx, `SELECT id, html, matrices FROM articles WHERE topic = ? AND slug = ?`,
-		topic, slug).Scan(&id, &html, &matrices)
+	var html, matrices, params string
+	err := r.tx.QueryRowContext(ctx, `SELECT id, html, matrices, params FROM articles WHERE topic = ? AND slug = ?`,
+		topic, slug).Scan(&id, &html, &matrices, &params)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kb.Article{}, fmt.Errorf("article %q in topic %q: %w", slug, topic, kb.ErrNotFound)
 	}
@@ -86,6 +86,9 @@ func (r *Reader) FindArticle(ctx context.Context, topic, slug string) (kb.Articl
 	a.HTML = html
 	if a.Matrices, err = decodeJSON[kb.Matrix](matrices); err != nil {
 		return kb.Article{}, fmt.Errorf("find article %q in topic %q: %w", slug, topic, err)
+	}
+	if a.Params, err = decodeParams(params); err != nil {
+		return kb.Article{}, fmt.Errorf("find article %q in topic %q: params: %w", slug, topic, err)
 	}
 	aliases, err := lists[string](ctx, r.tx, `
 		SELECT to_slug, from_slug FROM aliases

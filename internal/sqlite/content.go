@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -262,9 +263,9 @@ func newLoader(ctx context.Context, tx *sql.Tx) (*loader, error) {
 		{&l.topics, "topics", []string{"slug", "title", "summary", "path"}},
 		{&l.categories, "categories", []string{"topic", "key", "position", "title"}},
 		{&l.features, "features", []string{"topic", "key", "position", "name", "category", "type", "description"}},
-		{&l.systems, "systems", []string{"id", "topic", "slug", "name", "homepage", "summary", "path"}},
+		{&l.systems, "systems", []string{"id", "topic", "slug", "name", "homepage", "summary", "path", "params"}},
 		{&l.cells, "cells", []string{"system_id", "feature", "support", "value", "note", "since", "via", "source", "checked"}},
-		{&l.articles, "articles", []string{"id", "topic", "slug", "title", "summary", "updated", "path", "matrices", "html", "weight", "short_title"}},
+		{&l.articles, "articles", []string{"id", "topic", "slug", "title", "summary", "updated", "path", "matrices", "html", "weight", "short_title", "params"}},
 		{&l.articleSystems, "article_systems", []string{"article_id", "position", "system"}},
 		{&l.sections, "sections", []string{"owner_kind", "owner_id", "position", "kind", "heading", "anchor", "html", "text", "items"}},
 		{&l.tags, "tags", []string{"owner_kind", "owner_id", "position", "topic", "tag"}},
@@ -402,7 +403,11 @@ func (l *loader) addTopic(ctx context.Context, t kb.Topic) error {
 }
 
 func (l *loader) addSystem(ctx context.Context, id int64, s kb.System) error {
-	if err := l.systems.add(ctx, id, s.Topic, s.Slug, s.Name, s.Homepage, s.Summary, s.Path); err != nil {
+	params, err := encodeParams(s.Params)
+	if err != nil {
+		return fmt.Errorf("system %s params: %w", s.Path, err)
+	}
+	if err := l.systems.add(ctx, id, s.Topic, s.Slug, s.Name, s.Homepage, s.Summary, s.Path, params); err != nil {
 		return err
 	}
 	for _, c := range s.Cells {
@@ -424,7 +429,11 @@ func (l *loader) addArticle(ctx context.Context, id int64, a kb.Article) error {
 	if err != nil {
 		return fmt.Errorf("article %q in topic %q: encode matrices: %w", a.Slug, a.Topic, err)
 	}
-	if err := l.articles.add(ctx, id, a.Topic, a.Slug, a.Title, a.Summary, formatTime(a.Updated), a.Path, matrices, a.HTML, a.Order, a.ShortTitle); err != nil {
+	params, err := encodeParams(a.Params)
+	if err != nil {
+		return fmt.Errorf("article %s params: %w", a.Path, err)
+	}
+	if err := l.articles.add(ctx, id, a.Topic, a.Slug, a.Title, a.Summary, formatTime(a.Updated), a.Path, matrices, a.HTML, a.Order, a.ShortTitle, params); err != nil {
 		return err
 	}
 	for i, sys := range a.Systems {
@@ -461,4 +470,24 @@ func (l *loader) addOwned(ctx context.Context, kind string, id int64, topic, slu
 		}
 	}
 	return nil
+}
+
+// encodeParams is a file's free front matter data as stored: JSON, or ”
+// for none.
+func encodeParams(p map[string]any) (string, error) {
+	if len(p) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(p)
+	return string(b), err
+}
+
+// decodeParams reads what encodeParams stored.
+func decodeParams(s string) (map[string]any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var p map[string]any
+	err := json.Unmarshal([]byte(s), &p)
+	return p, err
 }

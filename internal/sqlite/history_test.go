@@ -117,3 +117,49 @@ func TestRecordBatches(t *testing.T) {
 		}
 	}
 }
+
+// A store migrated to 0011 (params) names no content revision, so the next
+// start loads the folder in full instead of reusing a read model without
+// the new columns; the content it holds still serves meanwhile.
+func TestParamsMigrationForcesFullLoad(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "versa.db")
+	upTo10 := fstest.MapFS{}
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n < "0011" {
+			b, err := fs.ReadFile(migrations.FS, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			upTo10[n] = &fstest.MapFile{Data: b}
+		}
+	}
+	old, err := open(ctx, path, upTo10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO content_meta (id, revision, loaded_at) VALUES (1, 'abcd', ?)`, formatTime(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO topics (slug, title, summary, path) VALUES ('web', 'Web', '', 'web/topic.yaml')`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := open(ctx, path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rev, err := db.Revision(ctx)
+	if err != nil || rev.ID == "abcd" {
+		t.Errorf("revision after the migration = %+v, %v; want one no folder has", rev, err)
+	}
+	if _, err := db.FindTopic(ctx, "web"); err != nil {
+		t.Errorf("the content stored before the migration: %v", err)
+	}
+}

@@ -69,6 +69,13 @@ func (r *Reader) FindSystem(ctx context.Context, topic, slug string) (kb.System,
 	if s.Sections, err = r.sections(ctx, kb.AliasSystem, ids[0]); err != nil {
 		return kb.System{}, fmt.Errorf("find system %q in topic %q: %w", slug, topic, err)
 	}
+	var params string
+	if err := r.tx.QueryRowContext(ctx, `SELECT params FROM systems WHERE id = ?`, ids[0]).Scan(&params); err != nil {
+		return kb.System{}, fmt.Errorf("find system %q in topic %q: params: %w", slug, topic, err)
+	}
+	if s.Params, err = decodeParams(params); err != nil {
+		return kb.System{}, fmt.Errorf("find system %q in topic %q: params: %w", slug, topic, err)
+	}
 	return s, nil
 }
 
