@@ -276,6 +276,7 @@ func BenchmarkWideTopicPages(b *testing.B) {
 		"system-group":  "/topics/wide/s1?group=c2%3Ag12&page=2",
 		"compare":       "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4",
 		"compare-group": "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?group=c2%3Ag12.h3",
+		"compare-diff":  "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?diff=1",
 		"feature":       "/topics/wide/features/g3.h7.f3351",
 		"api-feature":   "/api/topics/wide/features/g3.h7.f3351",
 	}

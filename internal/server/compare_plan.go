@@ -60,11 +60,24 @@ type comparePage struct {
 	shown []kb.Feature
 	b     budgeted
 	err   error
+	// hidden counts the rows of a differences-only view left out as the
+	// same everywhere (in the categories shown).
+	hidden int
 }
 
 // planCompareRows picks the rows of c's page, grouped as compareRows (the
-// function) groups them: nil when the table fits on one page.
-func planCompareRows(c *compareTarget) *comparePage {
+// function) groups them: nil when the table fits on one page. With differ
+// (the keys that differ, for ?diff=1) only those rows are planned, and the
+// page is planned even when they fit on one.
+func planCompareRows(c *compareTarget, differ []string) *comparePage {
+	var keep map[string]bool
+	if c.q.diff {
+		keep = make(map[string]bool, len(differ))
+		for _, k := range differ {
+			keep[k] = true
+		}
+	}
+	hidden := 0
 	var cats []categoryFeatures
 	at := map[string]int{}
 	for _, cat := range c.topic.Categories {
@@ -78,7 +91,12 @@ func planCompareRows(c *compareTarget) *comparePage {
 		cats = append(cats, categoryFeatures{key: "other", title: "Other"})
 	}
 	for _, f := range c.topic.Features {
-		if i, ok := at[f.Category]; ok {
+		i, ok := at[f.Category]
+		switch {
+		case !ok:
+		case keep != nil && !keep[f.Key]:
+			hidden++
+		default:
 			cats[i].features = append(cats[i].features, f)
 		}
 	}
@@ -86,9 +104,15 @@ func planCompareRows(c *compareTarget) *comparePage {
 		return link.Compare(c.topic.Slug, c.slugs) + rv.encode(c.q.encode())
 	})
 	if shown == nil && err == nil {
-		return nil
+		if keep == nil {
+			return nil
+		}
+		shown = []kb.Feature{}     // non-nil: read these cells only, even none
+		for _, cat := range cats { // all on one page
+			shown = append(shown, cat.features...)
+		}
 	}
-	return &comparePage{shown: shown, b: b, err: err}
+	return &comparePage{shown: shown, b: b, err: err, hidden: hidden}
 }
 
 // read is the features whose cells the page needs: its rows' and the
@@ -115,5 +139,14 @@ func (p *comparePage) view(c *compareTarget) (web.CompareView, error) {
 		}
 	}
 	v.Index, v.Pager = p.b.index, p.b.pager
+	if c.q.diff {
+		v.Hidden += p.hidden
+		v.Same += p.hidden
+		if p.b.index == nil {
+			// All on one page: the picker offers every feature, as a
+			// view of every row does.
+			v.NeedOptions = needOptions(c.topic.Features, c.q.need)
+		}
+	}
 	return v, nil
 }

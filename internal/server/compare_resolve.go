@@ -125,8 +125,16 @@ func (s *server) findCompareFor(r *http.Request, topicSlug, spec string, u *url.
 		}
 	}
 	c := &compareTarget{topic: topic, slugs: slugs, all: all, q: q, rows: rv}
-	if page && !q.diff {
-		c.page = planCompareRows(c)
+	if page {
+		var differ []string
+		if q.diff {
+			// The rows that differ, found by the store: a page of them,
+			// not every cell of a topic of 25,000 features, is read.
+			if differ, err = s.store.DifferingFeatures(ctx, topicSlug, slugs); err != nil {
+				return nil, 0, fmt.Errorf("compare systems: %w", err)
+			}
+		}
+		c.page = planCompareRows(c, differ)
 	}
 	if c.page != nil {
 		c.systems, err = s.store.ListSystemsWith(ctx, topicSlug, slugs, c.page.read(q))
@@ -203,7 +211,8 @@ type compareTarget struct {
 	all     []kb.System // every system of the topic
 	q       compareQuery
 	rows    rowView // the group and page of rows asked for (pages only)
-	// page is the rows of the HTML page of a table over its row budget,
-	// picked before the cells are read; nil for every other view.
+	// page is the rows of the HTML page of a table over its row budget, or
+	// of a differences-only view, picked before the cells are read; nil for
+	// every other view.
 	page *comparePage
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -225,5 +226,61 @@ func TestAliasRedirects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.check(t, h) })
+	}
+}
+
+// ?diff=1 finds its rows through the store (DifferingFeatures, one pass
+// over support and value) and shows exactly what comparing every cell
+// shows: the same rows, hidden count and notes as a store read whole. An
+// explicit unknown is the same as a feature left out.
+func TestDiffRowsSameOnEveryStore(t *testing.T) {
+	dir := writeContent(t, map[string]string{
+		"t/topic.yaml": "title: T\nsummary: A topic.\ncategories:\n  - key: c\n    title: C\n  - key: d\n    title: D\nfeatures:\n" +
+			"  - {key: a, name: A, category: c}\n  - {key: lic, name: Licence, category: c, type: text}\n" +
+			"  - {key: u, name: U, category: d}\n  - {key: n, name: N, category: d, type: number}\n",
+		"t/systems/x.md": "---\nname: X\nsummary: x.\nfeatures:\n  a: yes\n  lic: MIT\n  u: {support: unknown, note: Not documented.}\n  n: {value: 3, note: Counted in May.}\n---\nText.\n",
+		"t/systems/y.md": "---\nname: Y\nsummary: y.\nfeatures:\n  a: yes\n  lic: MIT\n  n: 3\n---\nText.\n",
+		"t/systems/z.md": "---\nname: Z\nsummary: z.\nfeatures:\n  a: {support: yes, note: Only on Tuesdays.}\n  lic: BSD\n  u: no\n---\nText.\n",
+	})
+	db := openDB(t)
+	loadDir(t, db, dir)
+	scoped, whole := New(Config{CacheBytes: -1}, db), New(Config{CacheBytes: -1}, &countingStore{Store: db})
+	bundledDB := openDB(t)
+	loadDir(t, bundledDB, "../../content")
+	bScoped, bWhole := New(Config{CacheBytes: -1}, bundledDB), New(Config{CacheBytes: -1}, &countingStore{Store: bundledDB})
+	hidden := func(body string) string {
+		for n := range parse(t, body).Descendants() {
+			if attr(n, "data-testid") == "hidden-count" {
+				return textOf(n)
+			}
+		}
+		return ""
+	}
+	for _, tc := range []struct {
+		h1, h2 http.Handler
+		target string
+		rows   []string // nil: as the whole read says, when both agree
+	}{
+		{scoped, whole, "/compare/t/x-vs-y?diff=1", []string{}},
+		{scoped, whole, "/compare/t/x-vs-z?diff=1", []string{"lic", "u", "n"}}, // a: the same, notes aside
+		{scoped, whole, "/compare/t/y-vs-z?diff=1&categories=d", []string{"u", "n"}},
+		{scoped, whole, "/compare/t/x-vs-y-vs-z?diff=1&need=u", nil},
+		{bScoped, bWhole, "/compare/python-web-frameworks/django-vs-flask?diff=1", nil},
+		{bScoped, bWhole, "/compare/python-web-frameworks/bottle-vs-django-vs-fastapi-vs-flask-vs-pyramid-vs-tornado?diff=1&categories=security&need=csrf", nil},
+	} {
+		a, b := get(t, tc.h1, tc.target), get(t, tc.h2, tc.target)
+		if a.Code != 200 || b.Code != 200 {
+			t.Fatalf("%s: status %d and %d", tc.target, a.Code, b.Code)
+		}
+		ra, rb := rows(t, a.Body.String()), rows(t, b.Body.String())
+		if !slices.Equal(ra, rb) || hidden(a.Body.String()) != hidden(b.Body.String()) {
+			t.Errorf("%s: rows %v (%s) through the store, %v (%s) from every cell", tc.target, ra, hidden(a.Body.String()), rb, hidden(b.Body.String()))
+		}
+		if tc.rows != nil && !slices.Equal(nonNil(ra), tc.rows) {
+			t.Errorf("%s: rows %v, want %v", tc.target, ra, tc.rows)
+		}
+		if a.Body.String() != b.Body.String() {
+			t.Errorf("%s: the two pages differ beyond rows", tc.target)
+		}
 	}
 }

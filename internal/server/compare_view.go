@@ -88,6 +88,17 @@ func compareColumns(t kb.Topic, systems []kb.System, slugs []string, q compareQu
 	return cols
 }
 
+// needOptions are the need picker's choices: the features not needed yet.
+func needOptions(features []kb.Feature, need []string) []web.Option {
+	var out []web.Option
+	for _, f := range features {
+		if !slices.Contains(need, f.Key) {
+			out = append(out, web.Option{Value: f.Key, Label: f.Name})
+		}
+	}
+	return out
+}
+
 // compareFilters fills the category and need choices of the filter form
 // and the chips of the needs asked for.
 func compareFilters(v *web.CompareView, t kb.Topic, slugs []string, q compareQuery) {
@@ -97,10 +108,8 @@ func compareFilters(v *web.CompareView, t kb.Topic, slugs []string, q compareQue
 	featureName := map[string]string{}
 	for _, f := range t.Features {
 		featureName[f.Key] = f.Name
-		if !slices.Contains(q.need, f.Key) {
-			v.NeedOptions = append(v.NeedOptions, web.Option{Value: f.Key, Label: f.Name})
-		}
 	}
+	v.NeedOptions = needOptions(t.Features, q.need)
 	for _, n := range q.need {
 		rest := q
 		rest.need = slices.DeleteFunc(slices.Clone(q.need), func(x string) bool { return x == n })

@@ -47,3 +47,52 @@ func (s scopedStore) FindSystemWith(ctx context.Context, topic, slug string, fea
 	}
 	return st.FindSystem(ctx, topic, slug)
 }
+
+// DiffReader is implemented by a Store that finds the rows "differences
+// only" keeps without reading every cell (*sqlite.DB and *sqlite.Reader).
+type DiffReader interface {
+	// DifferingFeatures is the keys, in no order, of the features whose
+	// cells do not all show the same value (kb.Cell.Same) in the systems
+	// named by slugs.
+	DifferingFeatures(ctx context.Context, topic string, slugs []string) ([]string, error)
+}
+
+// DifferingFeatures asks the request's store's DiffReader, or else
+// compares the systems' cells itself.
+func (s scopedStore) DifferingFeatures(ctx context.Context, topic string, slugs []string) ([]string, error) {
+	st := s.pick(ctx)
+	if dr, ok := st.(DiffReader); ok {
+		return dr.DifferingFeatures(ctx, topic, slugs)
+	}
+	systems, err := st.CompareSystems(ctx, topic, slugs)
+	if err != nil {
+		return nil, err
+	}
+	return differing(systems), nil
+}
+
+// differing is DifferingFeatures over systems read whole.
+func differing(systems []kb.System) []string {
+	if len(systems) == 0 {
+		return nil
+	}
+	byKey := make([]kb.CellsByKey, len(systems))
+	keys := map[string]bool{}
+	for i := range systems {
+		byKey[i] = systems[i].ByKey()
+		for _, c := range systems[i].Cells {
+			keys[c.Feature] = true
+		}
+	}
+	var out []string
+	for k := range keys {
+		first := byKey[0].Cell(k)
+		for i := 1; i < len(systems); i++ {
+			if !byKey[i].Cell(k).Same(first) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -108,3 +108,43 @@ func (r *Reader) topicExists(ctx context.Context, topic string) error {
 	}
 	return nil
 }
+
+// DifferingFeatures returns the keys of the features whose cells do not all
+// show the same value in the systems of topic named by slugs, in no order:
+// the rows "differences only" keeps, as kb.Cell.Same compares (support and
+// value; a feature a system does not mention is unknown). It reads support
+// and value alone, in one pass, so a compare of 25,000 rows finds its few
+// differing ones without building a cell of each.
+func (db *DB) DifferingFeatures(ctx context.Context, topic string, slugs []string) ([]string, error) {
+	return read(ctx, db, func(r *Reader) ([]string, error) { return r.DifferingFeatures(ctx, topic, slugs) })
+}
+
+// DifferingFeatures is DB.DifferingFeatures within r's snapshot.
+func (r *Reader) DifferingFeatures(ctx context.Context, topic string, slugs []string) ([]string, error) {
+	// Cells are the same when their supports and values are: MIN equals
+	// MAX for both. A system with no row for the feature has the unknown
+	// cell, so a feature with fewer rows than systems differs unless its
+	// rows are unknown too. (MIN/MAX per column is about a fifth cheaper
+	// than COUNT(DISTINCT support || value) on 125,000 cells.) The page
+	// checks every row it shows again (kb.Cell.Same), so this is the set
+	// of rows it considers, read without a cell built for each.
+	var out []string
+	err := queryRows(ctx, r.tx, `
+		SELECT c.feature FROM systems s JOIN cells c ON c.system_id = s.id
+		WHERE `+scopeWhere+`
+		GROUP BY c.feature
+		HAVING MIN(c.support) <> MAX(c.support) OR MIN(c.value) <> MAX(c.value)
+			OR (COUNT(*) < ?3 AND (MAX(c.support) <> ?4 OR MAX(c.value) <> ''))`,
+		[]any{topic, slugsJSON(slugs), len(slugs), string(kb.SupportUnknown)}, func(rows *sql.Rows) error {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			out = append(out, k)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("differing features of topic %q: %w", topic, err)
+	}
+	return out, nil
+}
