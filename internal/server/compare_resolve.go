@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -125,24 +126,8 @@ func (s *server) findCompareFor(r *http.Request, topicSlug, spec string, u *url.
 		}
 	}
 	c := &compareTarget{topic: topic, slugs: slugs, all: all, q: q, rows: rv}
-	if page {
-		var differ []string
-		if q.diff {
-			// The rows that differ, found by the store: a page of them,
-			// not every cell of a topic of 25,000 features, is read.
-			if differ, err = s.store.DifferingFeatures(ctx, topicSlug, slugs); err != nil {
-				return nil, 0, fmt.Errorf("compare systems: %w", err)
-			}
-		}
-		c.page = planCompareRows(c, differ)
-	}
-	if c.page != nil {
-		c.systems, err = s.store.ListSystemsWith(ctx, topicSlug, slugs, c.page.read(q))
-	} else {
-		c.systems, err = s.store.CompareSystems(ctx, topicSlug, slugs)
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("compare systems: %w", err)
+	if err := s.readCompare(ctx, c, page); err != nil {
+		return nil, 0, err
 	}
 	switch {
 	case redirect && canonical:
@@ -151,6 +136,32 @@ func (s *server) findCompareFor(r *http.Request, topicSlug, spec string, u *url.
 		return c, http.StatusSeeOther, nil // a form submission
 	}
 	return c, 0, nil
+}
+
+// readCompare reads the cells of c's systems: with page, of the rows its
+// page shows (planned first) and the needs', else every one.
+func (s *server) readCompare(ctx context.Context, c *compareTarget, page bool) error {
+	var err error
+	if page {
+		var differ []string
+		if c.q.diff {
+			// The rows that differ, found by the store: a page of them,
+			// not every cell of a topic of 25,000 features, is read.
+			if differ, err = s.store.DifferingFeatures(ctx, c.topic.Slug, c.slugs); err != nil {
+				return fmt.Errorf("compare systems: %w", err)
+			}
+		}
+		c.page = planCompareRows(c, differ)
+	}
+	if c.page != nil {
+		c.systems, err = s.store.ListSystemsWith(ctx, c.topic.Slug, c.slugs, c.page.read(c.q))
+	} else {
+		c.systems, err = s.store.CompareSystems(ctx, c.topic.Slug, c.slugs)
+	}
+	if err != nil {
+		return fmt.Errorf("compare systems: %w", err)
+	}
+	return nil
 }
 
 // allCategories reports whether keys names every category of t (and
