@@ -630,10 +630,7 @@ func (om *overlayMatches) score(p *plan, w *weights) {
 			if wn == 0 {
 				continue
 			}
-			bit := uint32(0)
-			if i == 0 {
-				bit = wholeNameBit
-			}
+			bit := nameBit(i)
 			for _, j := range ds {
 				acc[j] += wn
 				mask[j] |= bit

@@ -532,10 +532,7 @@ func (sh *shard) score(ctx context.Context, p *plan, w *weights) (*scratch, erro
 		if wn == 0 {
 			continue
 		}
-		bit := uint32(0)
-		if i == 0 {
-			bit = wholeNameBit
-		}
+		bit := nameBit(i)
 		err := sh.postings(name, nameField, func(num int, _ uint64) {
 			acc[num] += wn
 			mask[num] |= bit
@@ -820,4 +817,13 @@ func (t *topN) sorted() []scored {
 	out := slices.Clone(t.h)
 	slices.SortFunc(out, compareScored)
 	return out
+}
+
+// nameBit is the mask bit of a hit on the i-th name of a query: the whole
+// name (i == 0) marks its bit, a single word of it none.
+func nameBit(i int) uint32 {
+	if i == 0 {
+		return wholeNameBit
+	}
+	return 0
 }

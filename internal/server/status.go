@@ -10,17 +10,27 @@ import (
 	"versa/web"
 )
 
+// loadedRevision is the revision served, and false before the first load.
+func (s *server) loadedRevision(r *http.Request) (kb.Revision, bool, error) {
+	rev, err := s.store.Revision(r.Context())
+	switch {
+	case errors.Is(err, kb.ErrNotFound):
+		return rev, false, nil
+	case err != nil:
+		return rev, false, fmt.Errorf("read revision: %w", err)
+	}
+	return rev, true, nil
+}
+
 // handleStatus serves GET /status: the revision served, when it was loaded
 // and every content problem.
 func (s *server) handleStatus(w http.ResponseWriter, r *http.Request) error {
 	var v web.StatusView
-	rev, err := s.store.Revision(r.Context())
-	switch {
-	case errors.Is(err, kb.ErrNotFound):
-		// Nothing loaded yet: the page says so.
-	case err != nil:
-		return fmt.Errorf("read revision: %w", err)
-	default:
+	rev, loaded, err := s.loadedRevision(r)
+	if err != nil {
+		return err
+	}
+	if loaded { // else nothing loaded yet: the page says so
 		v = web.StatusView{
 			Site:     s.siteOf(rev),
 			Loaded:   true,
@@ -57,13 +67,11 @@ type apiProblem struct {
 // handleAPIStatus serves GET /api/status: what /status shows, as JSON.
 func (s *server) handleAPIStatus(w http.ResponseWriter, r *http.Request) error {
 	v := apiStatus{Problems: []string{}, ProblemDetails: []apiProblem{}}
-	rev, err := s.store.Revision(r.Context())
-	switch {
-	case errors.Is(err, kb.ErrNotFound):
-		// Nothing loaded yet: loaded is false.
-	case err != nil:
-		return fmt.Errorf("read revision: %w", err)
-	default:
+	rev, loaded, err := s.loadedRevision(r)
+	if err != nil {
+		return err
+	}
+	if loaded { // else nothing loaded yet: loaded is false
 		loadedAt := rev.LoadedAt.UTC()
 		v.Loaded, v.Revision, v.LoadedAt, v.Refused = true, rev.ID, &loadedAt, rev.Refused
 		for _, p := range rev.Problems {
