@@ -21,10 +21,10 @@ func TestBundledCellsChecked(t *testing.T) {
 	cells := 0
 	for _, s := range c.Systems {
 		for _, cell := range s.Cells {
-			if !cell.Known() {
+			if !cell.Known() && cell.Note == "" {
 				continue // TestBundledContent fails on these
 			}
-			cells++
+			cells++ // known, or unknown with a note saying why: dated and sourced alike
 			if cell.Checked.IsZero() {
 				t.Errorf("%s: feature %s has no checked date", s.Path, cell.Feature)
 			}
