@@ -20,20 +20,7 @@ import (
 func TestHistoryMigrationKeepsRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "versa.db")
-	upTo5 := fstest.MapFS{}
-	names, err := fs.Glob(migrations.FS, "*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range names {
-		if n < "0006" {
-			b, err := fs.ReadFile(migrations.FS, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			upTo5[n] = &fstest.MapFile{Data: b}
-		}
-	}
+	upTo5 := migrationsBefore(t, "0006")
 	old, err := open(ctx, path, upTo5)
 	if err != nil {
 		t.Fatal(err)
@@ -124,20 +111,7 @@ func TestRecordBatches(t *testing.T) {
 func TestParamsMigrationForcesFullLoad(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "versa.db")
-	upTo10 := fstest.MapFS{}
-	names, err := fs.Glob(migrations.FS, "*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range names {
-		if n < "0011" {
-			b, err := fs.ReadFile(migrations.FS, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			upTo10[n] = &fstest.MapFile{Data: b}
-		}
-	}
+	upTo10 := migrationsBefore(t, "0011")
 	old, err := open(ctx, path, upTo10)
 	if err != nil {
 		t.Fatal(err)
@@ -162,4 +136,25 @@ func TestParamsMigrationForcesFullLoad(t *testing.T) {
 	if _, err := db.FindTopic(ctx, "web"); err != nil {
 		t.Errorf("the content stored before the migration: %v", err)
 	}
+}
+
+// migrationsBefore is the embedded migrations numbered below first, the
+// schema of an older Versa.
+func migrationsBefore(t *testing.T, first string) fstest.MapFS {
+	t.Helper()
+	out := fstest.MapFS{}
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n < first {
+			b, err := fs.ReadFile(migrations.FS, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[n] = &fstest.MapFile{Data: b}
+		}
+	}
+	return out
 }
