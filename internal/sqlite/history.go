@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"versa/internal/history"
@@ -14,7 +16,13 @@ import (
 // Record appends rev and its changes in one transaction unless a revision
 // following rev.Follows is recorded already (by another server, or this one
 // before a restart): then it reports false.
+//
+// Each change is recorded with its ranks (history.Ranks), which continue
+// those of its groups: read from the indexes, but for the groups this DB
+// recorded in last when nothing was recorded since (db.ranks).
 func (db *DB) Record(ctx context.Context, rev history.Revision, changes []history.Change) (bool, error) {
+	db.ranks.mu.Lock()
+	defer db.ranks.mu.Unlock()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("record history: %w", err)
@@ -47,11 +55,19 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 			topic_rank, system_rank, feature_rank)
 			VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", rows), ",")
 	}
-	b, err := bases(ctx, tx, changes)
+	// The revision's insert holds the write lock: the last id stays.
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM history_changes`).Scan(&last); err != nil {
+		return false, fmt.Errorf("record history: %w", err)
+	}
+	known := db.ranks.take(last)
+	b, err := bases(ctx, tx, changes, known)
 	if err != nil {
 		return false, fmt.Errorf("record history: %w", err)
 	}
 	ranks := history.Ranks(changes, b)
+	next := last + int64(len(changes))
+	recorded, recordedRanks := changes, ranks // for the cache, once committed
 	var full *sql.Stmt
 	args := make([]any, 0, min(batch, len(changes))*columns)
 	for len(changes) > 0 {
@@ -93,22 +109,64 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 			return false, fmt.Errorf("record history: %w", err)
 		}
 	}
+	var got int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM history_changes`).Scan(&got); err != nil {
+		return false, fmt.Errorf("record history: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("record history: %w", err)
+	}
+	if got == next {
+		db.ranks.keep(next, b, recorded, recordedRanks)
 	}
 	return true, nil
 }
 
-// bases reads the ranks of the newest recorded change of each group
-// changes fall in (history.Ranks continues them): a seek in the group's
+// rankCache holds, under mu, the ranks of the newest change of each group
+// a DB recorded in, as of last, the id of the last change it recorded:
+// the next recording, when no other writer recorded since (the last id is
+// still last), seeks only the groups it does not hold. Its recordings
+// come one after the other (mu); a failed one empties it.
+type rankCache struct {
+	mu   sync.Mutex
+	last int64
+	b    history.Bases
+}
+
+// take returns the bases held when last is still the last change id, and
+// empties the cache (keep fills it again once the recording commits).
+func (c *rankCache) take(last int64) history.Bases {
+	b := c.b
+	if c.last == 0 || c.last != last || b.Topic == nil {
+		b = history.Bases{Topic: map[string]int64{}, System: map[history.SystemKey]int64{}, Feature: map[history.FeatureKey]int64{}}
+	}
+	c.last, c.b = 0, history.Bases{}
+	return b
+}
+
+// keep holds b, with the ranks of changes recorded after it, as of last.
+func (c *rankCache) keep(last int64, b history.Bases, changes []history.Change, ranks []history.Rank) {
+	for i, ch := range changes {
+		b.Topic[ch.Topic] = ranks[i].Topic
+		b.System[history.SystemKey{Topic: ch.Topic, System: ch.System}] = ranks[i].System
+		b.Feature[history.FeatureKey{Topic: ch.Topic, System: ch.System, Feature: ch.Feature}] = ranks[i].Feature
+	}
+	c.last, c.b = last, b
+}
+
+// bases adds to b, which holds some groups, the ranks of the newest
+// recorded change of each other group changes fall in (history.Ranks
+// continues them): a seek in the group's
 // index each, batch groups a statement (the full batch's prepared once), each
 // answered with its place in the batch.
-func bases(ctx context.Context, tx *sql.Tx, changes []history.Change) (history.Bases, error) {
-	b := history.Bases{Topic: map[string]int64{}, System: map[history.SystemKey]int64{}, Feature: map[history.FeatureKey]int64{}}
+func bases(ctx context.Context, tx *sql.Tx, changes []history.Change, b history.Bases) (history.Bases, error) {
 	if len(changes) == 0 {
 		return b, nil
 	}
 	topics, systems, features := history.RankGroups(changes)
+	topics = slices.DeleteFunc(topics, func(k string) bool { _, ok := b.Topic[k]; return ok })
+	systems = slices.DeleteFunc(systems, func(k history.SystemKey) bool { _, ok := b.System[k]; return ok })
+	features = slices.DeleteFunc(features, func(k history.FeatureKey) bool { _, ok := b.Feature[k]; return ok })
 	const batch = 500
 	// seek reads the ranks of groups groups of n key columns (key(i)
 	// appends group i's), calling set(i, rank).

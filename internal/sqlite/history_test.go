@@ -216,7 +216,28 @@ func TestRanks(t *testing.T) {
 	if ok, err := db.Record(ctx, history.Revision{ID: "c", Parent: "b", Follows: 2}, after); err != nil || !ok {
 		t.Fatalf("record: %v, %v", ok, err)
 	}
-	if got, want := storedRanks(t, db), history.Ranks(append(before, after...), history.Bases{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("ranks of the changes recorded after the migration differ from history.Ranks of the whole history")
+	whole := append(before, after...)
+	if got, want := storedRanks(t, db), history.Ranks(whole, history.Bases{}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("ranks of the changes recorded after the migration differ from history.Ranks of the whole history")
+	}
+
+	// Two servers on one file, recording in turn, and one recording
+	// twice: each continues the counts of the other's.
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	follows := int64(3)
+	for i, by := range []*DB{db, other, other, db, db, other} {
+		cs := rankedChanges(20 + i)
+		if ok, err := by.Record(ctx, history.Revision{ID: "r" + strconv.Itoa(i), Follows: follows}, cs); err != nil || !ok {
+			t.Fatalf("record %d: %v, %v", i, ok, err)
+		}
+		follows++
+		whole = append(whole, cs...)
+	}
+	if got, want := storedRanks(t, db), history.Ranks(whole, history.Bases{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("ranks of two servers' recordings in turn differ from history.Ranks of the whole history")
 	}
 }
