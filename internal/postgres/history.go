@@ -43,7 +43,12 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 	}
 	if len(changes) > 0 {
 		// COPY numbers the rows in the order given, as the inserts of the
-		// SQLite store do.
+		// SQLite store do, and so do the ranks.
+		b, err := bases(ctx, tx, changes)
+		if err != nil {
+			return false, classify("record history: ranks", err)
+		}
+		ranks := history.Ranks(changes, b)
 		rows := make([][]any, len(changes))
 		for i, c := range changes {
 			var updated any
@@ -53,7 +58,8 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 			rows[i] = []any{seq, c.Kind, c.Topic, c.System, c.OldSlug, c.Feature, c.Category, c.Article,
 				c.OldName, c.NewName, updated,
 				c.Old.Support, c.Old.Value, c.Old.Note, c.Old.Since, c.Old.Via, c.Old.Source, c.Old.Checked,
-				c.New.Support, c.New.Value, c.New.Note, c.New.Since, c.New.Via, c.New.Source, c.New.Checked}
+				c.New.Support, c.New.Value, c.New.Note, c.New.Since, c.New.Via, c.New.Source, c.New.Checked,
+				ranks[i].Topic, ranks[i].System, ranks[i].Feature}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"history_changes"}, changeColumns, pgx.CopyFromRows(rows)); err != nil {
 			return false, classify("record history: changes", err)
@@ -127,7 +133,60 @@ func (db *DB) SaveState(ctx context.Context, seq int64, state []byte) (bool, err
 var changeColumns = []string{"seq", "kind", "topic", "system", "old_slug", "feature", "category", "article",
 	"old_name", "new_name", "updated",
 	"old_support", "old_value", "old_note", "old_since", "old_via", "old_source", "old_checked",
-	"new_support", "new_value", "new_note", "new_since", "new_via", "new_source", "new_checked"}
+	"new_support", "new_value", "new_note", "new_since", "new_via", "new_source", "new_checked",
+	"topic_rank", "system_rank", "feature_rank"}
+
+// bases reads the ranks of the newest recorded change of each group
+// changes fall in (history.Ranks continues them): a statement a level,
+// a seek a group.
+func bases(ctx context.Context, tx pgx.Tx, changes []history.Change) (history.Bases, error) {
+	b := history.Bases{Topic: map[string]int64{}, System: map[history.SystemKey]int64{}, Feature: map[history.FeatureKey]int64{}}
+	topics, systems, features := history.RankGroups(changes)
+	var ts, ss, fs [3][]string
+	for _, t := range topics {
+		ts[0] = append(ts[0], t)
+	}
+	for _, k := range systems {
+		ss[0], ss[1] = append(ss[0], k.Topic), append(ss[1], k.System)
+	}
+	for _, k := range features {
+		fs[0], fs[1], fs[2] = append(fs[0], k.Topic), append(fs[1], k.System), append(fs[2], k.Feature)
+	}
+	for _, level := range []struct {
+		sql  string
+		keys [3][]string
+		n    int
+		set  func(k [3]string, r int64)
+	}{
+		{`SELECT k.t, '', '', COALESCE((SELECT topic_rank FROM history_changes WHERE topic = k.t ORDER BY id DESC LIMIT 1), 0)
+			FROM unnest($1::text[]) AS k(t)`, ts, 1, func(k [3]string, r int64) { b.Topic[k[0]] = r }},
+		{`SELECT k.t, k.s, '', COALESCE((SELECT system_rank FROM history_changes WHERE topic = k.t AND system = k.s ORDER BY id DESC LIMIT 1), 0)
+			FROM unnest($1::text[], $2::text[]) AS k(t, s)`, ss, 2, func(k [3]string, r int64) { b.System[history.SystemKey{Topic: k[0], System: k[1]}] = r }},
+		{`SELECT k.t, k.s, k.f, COALESCE((SELECT feature_rank FROM history_changes WHERE topic = k.t AND system = k.s AND feature = k.f ORDER BY id DESC LIMIT 1), 0)
+			FROM unnest($1::text[], $2::text[], $3::text[]) AS k(t, s, f)`, fs, 3, func(k [3]string, r int64) {
+			b.Feature[history.FeatureKey{Topic: k[0], System: k[1], Feature: k[2]}] = r
+		}},
+	} {
+		args := make([]any, level.n)
+		for i := range args {
+			args[i] = level.keys[i]
+		}
+		rows, err := tx.Query(ctx, level.sql, args...)
+		if err != nil {
+			return b, err
+		}
+		var k [3]string
+		var r int64
+		_, err = pgx.ForEachRow(rows, []any{&k[0], &k[1], &k[2], &r}, func() error {
+			level.set(k, r)
+			return nil
+		})
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
 
 const revisionColumns = `seq, follows, revision, parent, recorded_at, commit_id, subject, baseline, changes`
 
@@ -210,7 +269,16 @@ func (db *DB) Revisions(ctx context.Context, limit, offset int) ([]history.Revis
 // Changes returns the changes q selects, newest first, with their
 // revisions. The conditions are those of history.Query, ANDed, as plain
 // ORs: the planner has statistics and the indexes of migration 0002.
+//
+// A page at an offset is not counted to: seekPage finds the id it starts
+// at, as in the SQLite store, and the page is read from there (Before).
 func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, error) {
+	if q.Offset > 0 {
+		var err error
+		if q, err = db.seekPage(ctx, q); err != nil {
+			return nil, err
+		}
+	}
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -254,6 +322,102 @@ func (db *DB) Changes(ctx context.Context, q history.Query) ([]history.Entry, er
 		return nil, classify("changes", err)
 	}
 	return out, nil
+}
+
+// seekPage returns q with its Offset turned into the Before of the page's
+// start (history.PageStart), found from the ranks of the groups q walks
+// and a count of the renames among them; past the end, a Before of 1. A
+// query not made of groups, or whose since= time does not start a run of
+// revisions, keeps its Offset. See internal/sqlite's.
+func (db *DB) seekPage(ctx context.Context, q history.Query) (history.Query, error) {
+	walks, ok := q.Walks()
+	if !ok {
+		return q, nil
+	}
+	ctx, cancel, err := db.query(ctx)
+	if err != nil {
+		return q, err
+	}
+	defer cancel()
+	if !q.SinceTime.IsZero() {
+		var gap bool
+		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM history_revisions
+			WHERE seq > (SELECT MIN(seq) FROM history_revisions WHERE recorded_at > $1) AND recorded_at <= $1)`, q.SinceTime.UTC()).Scan(&gap); err != nil {
+			return q, classify("changes: since", err)
+		}
+		if gap {
+			return q, nil
+		}
+	}
+	end := q.Before
+	if end == 0 {
+		if err := db.pool.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM history_changes`).Scan(&end); err != nil {
+			return q, classify("changes: last id", err)
+		}
+	}
+	// $1 is the id the counts stop below.
+	args := []any{nil}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	topic := arg(q.Topic)
+	var counts []string
+	for _, w := range walks {
+		var c string
+		switch w.Of {
+		case history.TopicWalk:
+			c = `(SELECT topic_rank FROM history_changes WHERE topic = ` + topic + ` AND id < $1 ORDER BY id DESC LIMIT 1)`
+		case history.SystemWalk:
+			c = `(SELECT system_rank FROM history_changes WHERE topic = ` + topic + ` AND system = ` + arg(w.System) + ` AND id < $1 ORDER BY id DESC LIMIT 1)`
+		case history.FeatureWalk:
+			c = `(SELECT feature_rank FROM history_changes WHERE topic = ` + topic + ` AND system = ` + arg(w.System) +
+				` AND feature = ` + arg(w.Feature) + ` AND id < $1 ORDER BY id DESC LIMIT 1)`
+		}
+		counts = append(counts, "COALESCE("+c+", 0)")
+	}
+	if len(q.Systems) > 0 {
+		counts = append(counts, `(SELECT COUNT(*) FROM history_changes c WHERE c.topic = `+topic+` AND c.id < $1 AND `+renamesOutsideWalks(q, arg)+`)`)
+	}
+	sql := `SELECT ` + strings.Join(counts, " + ")
+	count := func(ctx context.Context, id int64) (int64, error) {
+		args[0] = id
+		var n int64
+		err := db.pool.QueryRow(ctx, sql, args...).Scan(&n)
+		return n, classify("changes: count", err)
+	}
+	before, ok, err := history.PageStart(ctx, end, q.Offset, count)
+	if err != nil {
+		return q, err
+	}
+	if !ok {
+		before = 1
+	}
+	q.Before, q.Offset = before, 0
+	return q, nil
+}
+
+// renamesOutsideWalks is the condition of the changes q lists under an
+// old slug of its systems that none of its walks has (a rename whose new
+// slug is not one of q's systems), its values bound by arg.
+func renamesOutsideWalks(q history.Query, arg func(any) string) string {
+	s := arg(q.Systems)
+	conds := []string{"c.old_slug = ANY(" + s + ")", "c.old_slug <> ''"}
+	walked := "c.system = ANY(" + s + ")"
+	f := ""
+	if len(q.Features) > 0 {
+		f = arg(q.Features)
+		conds = append(conds, "(c.feature = ANY("+f+") OR c.kind = ANY("+arg(history.SystemKinds)+"))")
+		walked += " AND (c.feature = ANY(" + f + ") OR c.feature = '')"
+	}
+	if q.Rows {
+		rows := "c.system = '' AND c.kind = ANY(" + arg(history.RowKinds) + ")"
+		if f != "" {
+			rows += " AND c.feature = ANY(" + f + ")"
+		}
+		walked = "(" + walked + ") OR (" + rows + ")"
+	}
+	return strings.Join(append(conds, "NOT ("+walked+")"), " AND ")
 }
 
 // changeConds is the WHERE of a change query, its values bound by arg.

@@ -30,8 +30,10 @@ import (
 // ?since= keeps the changes recorded after an RFC 3339 time or a content
 // revision id; ?page= pages the HTML and JSON lists. The older-page links
 // carry ?before=, the id of the last change shown, beside page=: the page
-// then seeks to it in the index instead of counting (page= alone still
-// works, and is the canonical URL).
+// then seeks to it in the index, and stays put when newer changes are
+// recorded. page= alone is the canonical URL; the store finds where it
+// starts through the changes' ranks (internal/history/rank.go) rather than
+// by counting the changes before it.
 
 // changesPerPage is the length of a page of changes, and of a feed.
 const changesPerPage = 50

@@ -16,11 +16,15 @@ import (
 )
 
 // BenchmarkChangesPage answers change lists, uncached, over a recorded
-// history of 100,000 changes (1,000 revisions of 100 cell changes): a
-// quarter of them Flask's, one in a hundred Django's, the rest spread over
-// 300 systems since removed, none Tornado's. p95-ms is the 95th percentile of the requests.
-// Deep pages are asked both as page= alone (the ids are counted off the
-// index) and as their older links ask them, with the before= cursor.
+// history of 100,000 changes (1,000 revisions of 100 cell changes, of four
+// features in turn): a quarter of them Flask's, one in a hundred Django's,
+// the rest spread over 300 systems since removed, none Tornado's. p95-ms
+// is the 95th percentile of the requests. Deep pages are asked both as
+// page= alone, as a link typed or edited asks them (the store seeks the
+// page's start through the changes' ranks), and as their older links ask
+// them, with the before= cursor: of the topic's list, a system's, and a
+// comparison's, with all its rows, one category (one feature: csrf) and
+// another (three: orm, first_release, license).
 //
 //	go test ./internal/server -run '^$' -bench ChangesPage -benchtime 2000x
 func BenchmarkChangesPage(b *testing.B) {
@@ -54,7 +58,7 @@ func BenchmarkChangesPage(b *testing.B) {
 			case n%100 == 1:
 				sys = "django"
 			}
-			f := features[n%len(features)]
+			f := features[n/4%len(features)]
 			changes[i] = history.Change{Kind: history.CellChanged, Topic: "web", System: sys, Feature: f, Category: "data",
 				Old: history.Cell{Support: supports[n%4]}, New: history.Cell{Support: supports[(n+1)%4], Note: "A note."}}
 			n++
@@ -79,6 +83,9 @@ func BenchmarkChangesPage(b *testing.B) {
 	}
 	flask := history.Query{Topic: "web", Systems: []string{"flask"}}
 	pair := history.Query{Topic: "web", Systems: []string{"django", "flask"}, Rows: true}
+	security, data := pair, pair
+	security.Features = []string{"csrf"}
+	data.Features = []string{"orm", "first_release", "license"}
 	cases := []struct{ name, target string }{
 		{"topic", "/topics/web/changes"},
 		{"topic page 100", "/topics/web/changes?page=100"},
@@ -90,6 +97,10 @@ func BenchmarkChangesPage(b *testing.B) {
 		{"system busy page 400 cursor", "/topics/web/flask/changes?" + before(flask, 400)},
 		{"compare page 400", "/compare/web/django-vs-flask/changes?page=400"},
 		{"compare page 400 cursor", "/compare/web/django-vs-flask/changes?" + before(pair, 400)},
+		{"compare security page 100", "/compare/web/django-vs-flask/changes?categories=security&page=100"},
+		{"compare security page 100 cursor", "/compare/web/django-vs-flask/changes?categories=security&" + before(security, 100)},
+		{"compare data page 300", "/compare/web/django-vs-flask/changes?categories=data&page=300"},
+		{"compare data page 300 cursor", "/compare/web/django-vs-flask/changes?categories=data&" + before(data, 300)},
 		{"topic since", "/topics/web/changes?since=" + ids[900][:12]},
 		{"topic atom", "/topics/web/changes.atom"},
 		{"topic json", "/api/topics/web/changes"},

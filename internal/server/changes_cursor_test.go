@@ -30,31 +30,40 @@ func TestChangePagesCursor(t *testing.T) {
 		}
 		return hrefs[0]
 	}
-	cursor := regexp.MustCompile(`^/topics/web/changes\?page=(\d+)&before=\d+$`)
-	var followed [][]string
-	target := "/topics/web/changes"
-	var links []string
-	for page := 1; target != ""; page++ {
-		body := hs.get(target, http.StatusOK)
-		followed = append(followed, changeKinds(t, body))
-		byNumber := "/topics/web/changes"
-		if page > 1 {
-			byNumber += "?page=" + string(rune('0'+page))
-		}
-		if got := changeKinds(t, hs.get(byNumber, http.StatusOK)); !slices.Equal(got, followed[page-1]) {
-			t.Errorf("page %d through %s differs from %s:\n%v\n%v", page, target, byNumber, followed[page-1], got)
-		}
-		target = older(body)
-		if target != "" {
-			if m := cursor.FindStringSubmatch(target); m == nil || m[1] != string(rune('0'+page+1)) {
-				t.Fatalf("page %d's older link %q: want page=%d&before=<id>", page, target, page+1)
+	// walk follows a list's older links from its first page, checking
+	// each page against the same page asked by its number alone.
+	walk := func(list string) (followed [][]string, links []string) {
+		t.Helper()
+		cursor := regexp.MustCompile(`^` + regexp.QuoteMeta(list) + `\?page=(\d+)&before=\d+$`)
+		target := list
+		for page := 1; target != ""; page++ {
+			body := hs.get(target, http.StatusOK)
+			followed = append(followed, changeKinds(t, body))
+			byNumber := list
+			if page > 1 {
+				byNumber += "?page=" + string(rune('0'+page))
 			}
-			links = append(links, target)
+			if got := changeKinds(t, hs.get(byNumber, http.StatusOK)); !slices.Equal(got, followed[page-1]) {
+				t.Errorf("page %d through %s differs from %s:\n%v\n%v", page, target, byNumber, followed[page-1], got)
+			}
+			target = older(body)
+			if target != "" {
+				if m := cursor.FindStringSubmatch(target); m == nil || m[1] != string(rune('0'+page+1)) {
+					t.Fatalf("page %d's older link %q: want page=%d&before=<id>", page, target, page+1)
+				}
+				links = append(links, target)
+			}
 		}
+		if len(followed) != 3 || len(followed[2]) < 10 {
+			t.Fatalf("%s: followed %d pages (the last of %d changes), want 3 (10 or more)", list, len(followed), len(followed[len(followed)-1]))
+		}
+		return followed, links
 	}
-	if len(followed) != 3 || len(followed[2]) != 10 {
-		t.Fatalf("followed %d pages (the last of %d changes), want 3 (10)", len(followed), len(followed[len(followed)-1]))
-	}
+	// A comparison lists the rows' changes too, and its systems'.
+	hs.edit("web/systems/flask.md", "csrf: plugin", "csrf: yes")
+	hs.reload("web/systems/flask.md")
+	walk("/compare/web/django-vs-flask/changes")
+	followed, links := walk("/topics/web/changes")
 	// The canonical URL of a page reached through a cursor is page= alone.
 	if body := hs.get(links[0], http.StatusOK); !strings.Contains(body, `<link rel="canonical" href="`) || strings.Contains(body, `rel="canonical" href="/topics/web/changes?page=2&amp;before`) {
 		t.Error("a cursor page's canonical URL carries the cursor")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,4 +158,114 @@ func migrationsBefore(t *testing.T, first string) fstest.MapFS {
 		}
 	}
 	return out
+}
+
+// rankedChanges are changes of every kind over two topics, n cells of
+// distinct features among them, in the order recorded.
+func rankedChanges(n int) []history.Change {
+	var out []history.Change
+	for i := range n {
+		topic, sys := "web", []string{"flask", "django", "tornado"}[i%3]
+		if i%5 == 4 {
+			topic = "db"
+		}
+		out = append(out, history.Change{Kind: history.CellChanged, Topic: topic, System: sys, Feature: "f" + strconv.Itoa(i%(n/2+1)), Category: "c"})
+		switch i % 9 {
+		case 2:
+			out = append(out, history.Change{Kind: history.FeatureAdded, Topic: topic, Feature: "f" + strconv.Itoa(i)})
+		case 4:
+			out = append(out, history.Change{Kind: history.ArticleUpdated, Topic: "web", Article: "intro", OldSlug: "flask"})
+		case 6:
+			out = append(out, history.Change{Kind: history.CategoryChanged, Topic: topic, Category: "c"},
+				history.Change{Kind: history.SystemRenamed, Topic: "web", System: "flask", OldSlug: "flask-old"})
+		case 8:
+			out = append(out, history.Change{Kind: history.SystemAdded, Topic: topic, System: "tornado"})
+		}
+	}
+	return out
+}
+
+// storedRanks reads the ranks of every recorded change, in order of id.
+func storedRanks(t *testing.T, db *DB) []history.Rank {
+	t.Helper()
+	rows, err := db.db.Query(`SELECT topic_rank, system_rank, feature_rank FROM history_changes ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []history.Rank
+	for rows.Next() {
+		var r history.Rank
+		if err := rows.Scan(&r.Topic, &r.System, &r.Feature); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestRanks: migration 0012 numbers the changes recorded before it as
+// Record numbers new ones (history.Ranks over the whole history), and the
+// changes recorded after it continue those counts, over more groups than
+// one statement seeks.
+func TestRanks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "versa.db")
+	upTo11 := migrationsBefore(t, "0012")
+	old, err := open(ctx, path, upTo11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := rankedChanges(40)
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO history_revisions (seq, follows, revision, parent, recorded_at, commit_id, subject, baseline, changes)
+		VALUES (1, 0, 'a', '', '2026-03-01T12:00:00Z', '', '', 1, 0), (2, 1, 'b', 'a', '2026-03-01T13:00:00Z', '', '', 0, ?)`, len(before)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range before {
+		if _, err := old.db.ExecContext(ctx, `INSERT INTO history_changes (seq, kind, topic, system, old_slug, feature, category, article,
+			old_name, new_name, updated, old_support, old_value, old_note, old_since, old_via, old_source, old_checked,
+			new_support, new_value, new_note, new_since, new_via, new_source, new_checked)
+			VALUES (2, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '')`,
+			c.Kind, c.Topic, c.System, c.OldSlug, c.Feature, c.Category, c.Article); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+
+	db, err := open(ctx, path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got, want := storedRanks(t, db), history.Ranks(before, history.Bases{}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("ranks after the migration =\n%v\nwant\n%v", got, want)
+	}
+	after := rankedChanges(1500) // 751 features: three seeks of groups
+	if ok, err := db.Record(ctx, history.Revision{ID: "c", Parent: "b", Follows: 2}, after); err != nil || !ok {
+		t.Fatalf("record: %v, %v", ok, err)
+	}
+	whole := append(before, after...)
+	if got, want := storedRanks(t, db), history.Ranks(whole, history.Bases{}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("ranks of the changes recorded after the migration differ from history.Ranks of the whole history")
+	}
+
+	// Two servers on one file, recording in turn, and one recording
+	// twice: each continues the counts of the other's.
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	follows := int64(3)
+	for i, by := range []*DB{db, other, other, db, db, other} {
+		cs := rankedChanges(20 + i)
+		if ok, err := by.Record(ctx, history.Revision{ID: "r" + strconv.Itoa(i), Follows: follows}, cs); err != nil || !ok {
+			t.Fatalf("record %d: %v, %v", i, ok, err)
+		}
+		follows++
+		whole = append(whole, cs...)
+	}
+	if got, want := storedRanks(t, db), history.Ranks(whole, history.Bases{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("ranks of two servers' recordings in turn differ from history.Ranks of the whole history")
+	}
 }

@@ -41,6 +41,8 @@ type DB struct {
 	kick chan struct{}
 	stop context.CancelFunc
 	done chan struct{}
+
+	ranks rankCache // see Record
 }
 
 // Open opens (creating if needed) the SQLite file at path and migrates it to
