@@ -41,6 +41,42 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 	if err != nil {
 		return false, fmt.Errorf("record history: %w", err)
 	}
+	// The revision's insert holds the write lock: the last id stays.
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM history_changes`).Scan(&last); err != nil {
+		return false, fmt.Errorf("record history: %w", err)
+	}
+	known := db.ranks.take(last)
+	b, err := bases(ctx, tx, changes, known)
+	if err != nil {
+		return false, fmt.Errorf("record history: %w", err)
+	}
+	ranks := history.Ranks(changes, b)
+	next := last + int64(len(changes))
+	recorded, recordedRanks := changes, ranks // for the cache, once committed
+	if err := insertChanges(ctx, tx, seq, changes, ranks); err != nil {
+		return false, fmt.Errorf("record history: %w", err)
+	}
+	if len(rev.State) > 0 {
+		if _, err := keepState(ctx, tx, seq, []byte(rev.State)); err != nil {
+			return false, fmt.Errorf("record history: %w", err)
+		}
+	}
+	var got int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM history_changes`).Scan(&got); err != nil {
+		return false, fmt.Errorf("record history: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("record history: %w", err)
+	}
+	if got == next {
+		db.ranks.keep(next, b, recorded, recordedRanks)
+	}
+	return true, nil
+}
+
+// insertChanges inserts the changes of revision seq with their ranks.
+func insertChanges(ctx context.Context, tx *sql.Tx, seq int64, changes []history.Change, ranks []history.Rank) error {
 	// Many rows a statement: a statement's run costs more than a row's,
 	// and the full batch's statement is prepared once (its parse of 2,500
 	// parameters cost a quarter of the recording).
@@ -55,19 +91,6 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 			topic_rank, system_rank, feature_rank)
 			VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", rows), ",")
 	}
-	// The revision's insert holds the write lock: the last id stays.
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM history_changes`).Scan(&last); err != nil {
-		return false, fmt.Errorf("record history: %w", err)
-	}
-	known := db.ranks.take(last)
-	b, err := bases(ctx, tx, changes, known)
-	if err != nil {
-		return false, fmt.Errorf("record history: %w", err)
-	}
-	ranks := history.Ranks(changes, b)
-	next := last + int64(len(changes))
-	recorded, recordedRanks := changes, ranks // for the cache, once committed
 	var full *sql.Stmt
 	args := make([]any, 0, min(batch, len(changes))*columns)
 	for len(changes) > 0 {
@@ -90,36 +113,22 @@ func (db *DB) Record(ctx context.Context, rev history.Revision, changes []histor
 		}
 		if len(part) < batch {
 			if _, err := tx.ExecContext(ctx, insert(len(part)), args...); err != nil {
-				return false, fmt.Errorf("record history: %w", err)
+				return err
 			}
 			continue
 		}
 		if full == nil {
+			var err error
 			if full, err = tx.PrepareContext(ctx, insert(batch)); err != nil {
-				return false, fmt.Errorf("record history: %w", err)
+				return err
 			}
 			defer full.Close()
 		}
 		if _, err := full.ExecContext(ctx, args...); err != nil {
-			return false, fmt.Errorf("record history: %w", err)
+			return err
 		}
 	}
-	if len(rev.State) > 0 {
-		if _, err := keepState(ctx, tx, seq, []byte(rev.State)); err != nil {
-			return false, fmt.Errorf("record history: %w", err)
-		}
-	}
-	var got int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM history_changes`).Scan(&got); err != nil {
-		return false, fmt.Errorf("record history: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("record history: %w", err)
-	}
-	if got == next {
-		db.ranks.keep(next, b, recorded, recordedRanks)
-	}
-	return true, nil
+	return nil
 }
 
 // rankCache holds, under mu, the ranks of the newest change of each group
@@ -156,9 +165,7 @@ func (c *rankCache) keep(last int64, b history.Bases, changes []history.Change, 
 
 // bases adds to b, which holds some groups, the ranks of the newest
 // recorded change of each other group changes fall in (history.Ranks
-// continues them): a seek in the group's
-// index each, batch groups a statement (the full batch's prepared once), each
-// answered with its place in the batch.
+// continues them): a seek in the group's index each (seekRanks).
 func bases(ctx context.Context, tx *sql.Tx, changes []history.Change, b history.Bases) (history.Bases, error) {
 	if len(changes) == 0 {
 		return b, nil
@@ -167,72 +174,17 @@ func bases(ctx context.Context, tx *sql.Tx, changes []history.Change, b history.
 	topics = slices.DeleteFunc(topics, func(k string) bool { _, ok := b.Topic[k]; return ok })
 	systems = slices.DeleteFunc(systems, func(k history.SystemKey) bool { _, ok := b.System[k]; return ok })
 	features = slices.DeleteFunc(features, func(k history.FeatureKey) bool { _, ok := b.Feature[k]; return ok })
-	const batch = 500
-	// seek reads the ranks of groups groups of n key columns (key(i)
-	// appends group i's), calling set(i, rank).
-	seek := func(n, groups int, rank, index string, key func(args []any, i int) []any, set func(i int, rank int64)) error {
-		match := []string{"topic = v.column2", "system = v.column3", "feature = v.column4"}[:n]
-		query := func(rows int) string {
-			row := "(" + marks(n+1) + ")"
-			return `SELECT v.column1, COALESCE((SELECT ` + rank + ` FROM history_changes INDEXED BY ` + index + ` WHERE ` + strings.Join(match, " AND ") +
-				` ORDER BY id DESC LIMIT 1), 0) FROM (VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", rows), ",") + `) AS v`
-		}
-		var full *sql.Stmt
-		defer func() {
-			if full != nil {
-				full.Close()
-			}
-		}()
-		args := make([]any, 0, min(batch, groups)*(n+1))
-		for start := 0; start < groups; start += batch {
-			end := min(start+batch, groups)
-			args = args[:0]
-			for i := start; i < end; i++ {
-				args = key(append(args, i), i)
-			}
-			var rows *sql.Rows
-			var err error
-			switch {
-			case end-start < batch:
-				rows, err = tx.QueryContext(ctx, query(end-start), args...)
-			case full == nil:
-				if full, err = tx.PrepareContext(ctx, query(batch)); err != nil {
-					return err
-				}
-				fallthrough
-			default:
-				rows, err = full.QueryContext(ctx, args...)
-			}
-			if err != nil {
-				return err
-			}
-			var i int
-			var r int64
-			for rows.Next() {
-				if err := rows.Scan(&i, &r); err != nil {
-					rows.Close()
-					return err
-				}
-				set(i, r)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := seek(1, len(topics), "topic_rank", "history_changes_topic",
+	if err := seekRanks(ctx, tx, 1, len(topics), "topic_rank", "history_changes_topic",
 		func(a []any, i int) []any { return append(a, topics[i]) },
 		func(i int, r int64) { b.Topic[topics[i]] = r }); err != nil {
 		return b, fmt.Errorf("ranks: %w", err)
 	}
-	if err := seek(2, len(systems), "system_rank", "history_changes_system",
+	if err := seekRanks(ctx, tx, 2, len(systems), "system_rank", "history_changes_system",
 		func(a []any, i int) []any { return append(a, systems[i].Topic, systems[i].System) },
 		func(i int, r int64) { b.System[systems[i]] = r }); err != nil {
 		return b, fmt.Errorf("ranks: %w", err)
 	}
-	if err := seek(3, len(features), "feature_rank", "history_changes_system_feature",
+	if err := seekRanks(ctx, tx, 3, len(features), "feature_rank", "history_changes_system_feature",
 		func(a []any, i int) []any {
 			return append(a, features[i].Topic, features[i].System, features[i].Feature)
 		},
@@ -240,6 +192,63 @@ func bases(ctx context.Context, tx *sql.Tx, changes []history.Change, b history.
 		return b, fmt.Errorf("ranks: %w", err)
 	}
 	return b, nil
+}
+
+// seekRanks reads the ranks of groups groups of n key columns (key(i)
+// appends group i's), batch groups a statement (the full batch's prepared
+// once), each answered with its place in the batch: set(i, rank).
+func seekRanks(ctx context.Context, tx *sql.Tx, n, groups int, rank, index string, key func(args []any, i int) []any, set func(i int, rank int64)) error {
+	const batch = 500
+	match := []string{"topic = v.column2", "system = v.column3", "feature = v.column4"}[:n]
+	query := func(rows int) string {
+		row := "(" + marks(n+1) + ")"
+		return `SELECT v.column1, COALESCE((SELECT ` + rank + ` FROM history_changes INDEXED BY ` + index + ` WHERE ` + strings.Join(match, " AND ") +
+			` ORDER BY id DESC LIMIT 1), 0) FROM (VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", rows), ",") + `) AS v`
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, min(batch, groups)*(n+1))
+	for start := 0; start < groups; start += batch {
+		end := min(start+batch, groups)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = key(append(args, i), i)
+		}
+		var rows *sql.Rows
+		var err error
+		switch {
+		case end-start < batch:
+			rows, err = tx.QueryContext(ctx, query(end-start), args...)
+		case full == nil:
+			if full, err = tx.PrepareContext(ctx, query(batch)); err != nil {
+				return err
+			}
+			fallthrough
+		default:
+			rows, err = full.QueryContext(ctx, args...)
+		}
+		if err != nil {
+			return err
+		}
+		var i int
+		var r int64
+		for rows.Next() {
+			if err := rows.Scan(&i, &r); err != nil {
+				rows.Close()
+				return err
+			}
+			set(i, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // keepState stores state with seq, when seq is the latest revision, and
