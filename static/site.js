@@ -38,7 +38,7 @@
 
   // A row's "#" link still jumps to its row; with a clipboard it also
   // copies the row's full URL, ready to paste.
-  var anchors = document.querySelectorAll("a[data-copy-anchor], table.compare a.anchor");
+  var anchors = document.querySelectorAll('a[data-copy-anchor], table.compare th > a[href^="#"]');
   Array.prototype.forEach.call(anchors, function (a) {
     a.addEventListener("click", function () {
       navigator.clipboard.writeText(new URL(a.getAttribute("href"), window.location.href).href).catch(function () {});

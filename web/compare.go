@@ -141,6 +141,41 @@ func SupportLabel(s string) string {
 	return "unknown"
 }
 
+// rel is u, a link of the compare page's own controls, relative to the
+// page's folder when it lies in it ("django-vs-flask?diff=1" for
+// "/compare/t/django-vs-flask?diff=1" on a page of /compare/t/): a page of
+// six systems holds some thirty such links. It is for the controls only
+// the compare page shows (the column controls, which pinned and article
+// tables clear, the filters and downloads), never a table on another page.
+func (v CompareView) rel(u string) string {
+	dir := v.Path[:strings.LastIndex(v.Path, "/")+1]
+	rest, ok := strings.CutPrefix(u, dir)
+	// A first segment with a colon would read as a scheme; an empty one
+	// (or a query alone) would be the page itself, whatever its query.
+	if !ok || dir == "" || rest == "" || strings.ContainsAny(rest[:1], "?#") || strings.Contains(rest, ":") {
+		return u
+	}
+	return rest
+}
+
+// SupportClass is the class that draws a support level's icon and colour
+// (site.css). It repeats in hundreds of cells a page, so it is one letter,
+// caniuse's: y(es), n(o), a (partial, "almost"), p(lugin, caniuse's
+// polyfill), u(nknown).
+func SupportClass(s string) string {
+	switch s {
+	case "yes":
+		return "y"
+	case "partial":
+		return "a"
+	case "plugin":
+		return "p"
+	case "no":
+		return "n"
+	}
+	return "u"
+}
+
 // note is the footnote numbered n, or nil for 0. The notes of one view are
 // numbered in a run (after those of earlier tables on the page), so the
 // number gives the index.

@@ -127,7 +127,7 @@ func FeaturePage(v FeatureView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if c.Support != "" {
-						var templ_7745c5c3_Var7 = []any{"s-" + c.Support}
+						var templ_7745c5c3_Var7 = []any{SupportClass(c.Support)}
 						templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var7...)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -400,6 +401,51 @@ func TestHiddenCount(t *testing.T) {
 		doc, _ := render(t, ComparePage(CompareView{Diff: true, Hidden: tt.hidden}))
 		if got := texts(doc, "hidden-count"); len(got) != 1 || got[0] != tt.want {
 			t.Errorf("hidden %d: text = %q, want %q", tt.hidden, got, tt.want)
+		}
+	}
+}
+
+// TestRel: the compare page's own links are written relative to its folder
+// only where a browser on the page resolves them back to the same URL.
+func TestRel(t *testing.T) {
+	v := CompareView{Path: "/compare/web/django-vs-flask"}
+	for _, tt := range []struct{ url, want string }{
+		{"/compare/web/flask-vs-django?diff=1", "flask-vs-django?diff=1"},
+		{"/compare/web/django-vs-flask.csv", "django-vs-flask.csv"},
+		{"/compare/web/django-vs-flask/changes?need=orm", "django-vs-flask/changes?need=orm"},
+		// Another folder, the folder itself, a query or fragment alone, and
+		// a first segment that would read as a scheme stay whole.
+		{"/topics/web/flask", "/topics/web/flask"},
+		{"/compare/web/", "/compare/web/"},
+		{"/compare/web/?diff=1", "/compare/web/?diff=1"},
+		{"/compare/web/#x", "/compare/web/#x"},
+		{"/compare/web/a:b-vs-c", "/compare/web/a:b-vs-c"},
+		{"/compare/webx/a-vs-b", "/compare/webx/a-vs-b"},
+	} {
+		if got := v.rel(tt.url); got != tt.want {
+			t.Errorf("rel(%q) = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+	if got := (CompareView{}).rel("/compare/web/a-vs-b"); got != "/compare/web/a-vs-b" {
+		t.Errorf("rel without a page path = %q, want the URL whole", got)
+	}
+}
+
+// TestSupportClass: each level has its own class, which site.css draws.
+func TestSupportClass(t *testing.T) {
+	css, err := os.ReadFile("../static/site.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, level := range []string{"yes", "partial", "plugin", "no", "unknown"} {
+		c := SupportClass(level)
+		if other, ok := seen[c]; ok {
+			t.Errorf("%s and %s share the class %q", level, other, c)
+		}
+		seen[c] = level
+		if !bytes.Contains(css, []byte("."+c+"::before {")) {
+			t.Errorf("site.css draws no icon for .%s (%s)", c, level)
 		}
 	}
 }

@@ -81,7 +81,7 @@ const visibleRows = `(function () {
 	var top = Math.max(0, wrap.top), bottom = Math.min(window.innerHeight, wrap.bottom);
 	var head = document.querySelector("table.compare thead th").getBoundingClientRect();
 	top = Math.max(top, head.bottom - 1);
-	return Array.prototype.filter.call(document.querySelectorAll('tr[data-testid="feature-row"]'), function (tr) {
+	return Array.prototype.filter.call(document.querySelectorAll('tr[id^="feature-"]'), function (tr) {
 		var r = tr.getBoundingClientRect();
 		return r.height > 0 && r.top >= top && r.bottom <= bottom + 0.5;
 	}).length;
@@ -128,7 +128,7 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 				var wrap = document.querySelector(".table-wrap");
 				// The header cells stick, not the thead, which moves with the table.
 				var head = document.querySelector("table.compare thead th").getBoundingClientRect();
-				var rows = document.querySelectorAll('tr[data-testid="feature-row"]');
+				var rows = document.querySelectorAll('tr[id^="feature-"]');
 				var first = -1;
 				for (var i = 0; i < rows.length; i++) {
 					if (rows[i].getBoundingClientRect().bottom > head.bottom + 1) { first = i; break; }
@@ -233,6 +233,50 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 		}
 	})
 
+	t.Run("descriptions by keyboard", func(t *testing.T) {
+		defer emulate(t, ctx, desktop)()
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+sixPage)); err != nil {
+			t.Fatal(err)
+		}
+		type descs struct {
+			Shown, All, Rows int
+			Focused          bool
+		}
+		read := `(function () {
+			var ps = document.querySelectorAll("table.compare th > p");
+			return {
+				Shown: Array.prototype.filter.call(ps, function (p) { return p.getBoundingClientRect().height > 0; }).length,
+				All: ps.length,
+				Rows: ` + visibleRows + `,
+				Focused: document.activeElement === document.getElementById("descriptions")
+			};
+		})()`
+		before, err := chromedp.Run(ctx, chromedp.Evaluate[descs](read))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.All == 0 || before.Shown != 0 {
+			t.Fatalf("before the box is ticked: %d of %d descriptions shown, want none of some", before.Shown, before.All)
+		}
+		// Tab from the differences link reaches the box; Space ticks it.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid="diff-toggle"]').focus();true`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\t"), chromedp.KeyEvent(" ")); err != nil {
+			t.Fatal(err)
+		}
+		after, err := chromedp.Run(ctx, chromedp.Evaluate[descs](read))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !after.Focused || after.Shown != after.All {
+			t.Errorf("after Tab and Space: %+v, want the box focused and all %d descriptions shown", after, after.All)
+		}
+		if after.Rows >= before.Rows {
+			t.Errorf("descriptions shown, the first screen still holds %d rows (%d without): they take no room?", after.Rows, before.Rows)
+		}
+	})
+
 	t.Run("note opened by keyboard", func(t *testing.T) {
 		defer emulate(t, ctx, desktop)()
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+sixPage)); err != nil {
@@ -280,7 +324,7 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 		if name := axName(t, ctx, "td details > summary"); name != "Note 1" {
 			t.Errorf("the marker's accessible name is %q, want %q", name, "Note 1")
 		}
-		if name := axName(t, ctx, "table.compare a.anchor"); name != "# Link to this row" {
+		if name := axName(t, ctx, "table.compare th > a[href^=\"#\"]"); name != "# Link to this row" {
 			t.Errorf("a row link's accessible name is %q, want %q", name, "# Link to this row")
 		}
 		if err := chromedp.Do(ctx, chromedp.KeyEvent(" ")); err != nil {

@@ -356,7 +356,8 @@ func TestBrowser(t *testing.T) {
 			Cut                   []string // rows not shown whole
 			Sticky                []string // cells still sticky
 			Shown                 []string // controls still shown
-			Notes                 int      // cell notes printed, open or not
+			Notes, AllNotes       int      // cell notes printed, open or not, of all
+			Descs, AllDescs       int      // feature descriptions printed, ticked or not, of all
 		}
 		pages := []struct{ path, artifact string }{
 			{comparePath, "compare-django-vs-flask-vs-fastapi.pdf"},
@@ -384,7 +385,12 @@ func TestBrowser(t *testing.T) {
 					Rows: 0, Cut: [], Sticky: [], Shown: [],
 					Notes: Array.prototype.filter.call(document.querySelectorAll("td details"), function (d) {
 						return (`+noteShown+`)(d) > 0;
-					}).length
+					}).length,
+					AllNotes: document.querySelectorAll("td details").length,
+					Descs: Array.prototype.filter.call(document.querySelectorAll("table.compare th > p"), function (p) {
+						return p.getBoundingClientRect().height > 0;
+					}).length,
+					AllDescs: document.querySelectorAll("table.compare th > p").length
 				};
 				table.querySelectorAll("tr[id^='feature-']").forEach(function (tr) {
 					l.Rows++;
@@ -402,7 +408,7 @@ func TestBrowser(t *testing.T) {
 						l.Sticky.push(c.textContent.trim().slice(0, 20));
 					}
 				});
-				[".site-header", ".crumbs", ".controls", ".downloads", "[data-copy-url]", ".column-controls", ".anchor"].forEach(function (sel) {
+				[".site-header", ".crumbs", ".controls", ".downloads", "[data-copy-url]", ".column-controls", ".anchor", "table.compare th > a[href^='#']"].forEach(function (sel) {
 					document.querySelectorAll(sel).forEach(function (el) {
 						if (shown(el) && l.Shown.indexOf(sel) < 0) {
 							l.Shown.push(sel);
@@ -433,8 +439,11 @@ func TestBrowser(t *testing.T) {
 			if len(l.Shown) > 0 {
 				t.Errorf("%s: printed controls and links: %v, want them hidden", p.path, l.Shown)
 			}
-			if l.Notes == 0 {
-				t.Errorf("%s: no cell notes printed", p.path)
+			if l.Notes == 0 || l.Notes != l.AllNotes {
+				t.Errorf("%s: %d of %d cell notes printed, want all", p.path, l.Notes, l.AllNotes)
+			}
+			if l.AllDescs == 0 || l.Descs != l.AllDescs {
+				t.Errorf("%s: %d of %d feature descriptions printed, want all", p.path, l.Descs, l.AllDescs)
 			}
 
 			pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFMargin(marginIn)))

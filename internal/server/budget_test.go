@@ -108,7 +108,7 @@ func TestBigTopicPages(t *testing.T) {
 			}
 			body := get(t, h, next).Body.String()
 			doc := parse(t, body)
-			for _, id := range attrs(doc, "feature-row", "id") {
+			for _, id := range rowIDs(doc) {
 				seen[strings.TrimPrefix(id, "feature-")] = true
 			}
 			next = ""
@@ -145,7 +145,7 @@ func TestRowBudget(t *testing.T) {
 	}
 
 	doc := parse(t, get(t, h, base).Body.String())
-	if rows := attrs(doc, "feature-row", "id"); len(rows) != 0 {
+	if rows := rowIDs(doc); len(rows) != 0 {
 		t.Errorf("index view shows %d rows, want none", len(rows))
 	}
 	groups := attrs(doc, "group-entry", "data-group")
@@ -164,7 +164,7 @@ func TestRowBudget(t *testing.T) {
 			t.Fatalf("%s: status = %d", next, rec.Code)
 		}
 		doc := parse(t, rec.Body.String())
-		page := attrs(doc, "feature-row", "id")
+		page := rowIDs(doc)
 		if len(page) > 5 {
 			t.Errorf("%s: %d rows, want at most 5", next, len(page))
 		}
@@ -366,7 +366,7 @@ func TestManySystemsPages(t *testing.T) {
 		t.Logf("%.90s: %d KB", target, rec.Body.Len()>>10)
 	}
 	// 24 systems side by side: a page of cellBudget/24 rows.
-	if rows := attrs(parse(t, get(t, h, compare+"?group=c0").Body.String()), "feature-row", "id"); len(rows) != compareBudget(maxCompare) || len(rows) >= 300 {
+	if rows := rowIDs(parse(t, get(t, h, compare+"?group=c0").Body.String())); len(rows) != compareBudget(maxCompare) || len(rows) >= 300 {
 		t.Errorf("24-system compare shows %d rows, want %d", len(rows), compareBudget(maxCompare))
 	}
 	// Every system of the widest topic view, through its pages of systems.

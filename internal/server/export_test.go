@@ -55,26 +55,27 @@ func htmlTable(t *testing.T, body string) (systems []string, out []tableRow) {
 		switch {
 		case attr(n, "data-testid") == "system-column":
 			systems = append(systems, attr(n, "data-system"))
-		case n.Data == "tr" && attr(n, "data-testid") == "feature-row":
+		case isFeatureRow(n):
 			row := tableRow{key: strings.TrimPrefix(attr(n, "id"), "feature-")}
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				if c.Type != html.ElementNode {
 					continue
 				}
 				if c.Data == "th" {
-					// The name is the summary of what the feature means,
-					// or the link to its page when it has no description.
+					// The name is the link to the feature's page (what it
+					// means follows it, in a <p>).
 					for d := range c.Descendants() {
-						if d.Type == html.ElementNode && (d.Data == "summary" || d.Data == "a") && row.name == "" {
+						if d.Type == html.ElementNode && d.Data == "a" && row.name == "" {
 							row.name = strings.TrimPrefix(text(d), "★")
 						}
 					}
 				}
 				if c.Data == "td" {
-					// A support level is the cell's class (s-yes), a value
-					// its text; the note behind its marker is no part of it.
+					// A support level is the cell's class (y for yes), a
+					// value its text; the note behind its marker is no part
+					// of it.
 					cell := ""
-					if sup, ok := strings.CutPrefix(attr(c, "class"), "s-"); ok {
+					if sup := supportOfClass(attr(c, "class")); sup != "" {
 						cell = sup
 					} else {
 						var b strings.Builder
@@ -286,9 +287,12 @@ func TestExportsMatchHTML(t *testing.T) {
 			}
 			filename := strings.TrimPrefix(path, "/compare/web/")
 
-			for _, ext := range []string{".csv", ".json", ".md"} {
-				if !strings.Contains(page.Body.String(), `href="`+strings.ReplaceAll(path+ext+query, "&", "&amp;")+`"`) {
-					t.Errorf("page lacks a download link to %s", path+ext+query)
+			// The links are relative to the page's folder; a browser on
+			// the page follows them to the exports of the same view.
+			links := parse(t, page.Body.String())
+			for _, d := range []struct{ testID, ext string }{{"download-csv", ".csv"}, {"download-json", ".json"}, {"download-md", ".md"}} {
+				if got := attrs(links, d.testID, "href"); len(got) != 1 || resolve(tt.path, got[0]) != path+d.ext+query {
+					t.Errorf("%s links to %v, want %s", d.testID, got, path+d.ext+query)
 				}
 			}
 

@@ -45,8 +45,8 @@ func TestFeaturePage(t *testing.T) {
 		if n.Type == html.ElementNode && attr(n, "data-testid") == "feature-system" {
 			rows = append(rows, strings.TrimPrefix(attr(n, "id"), "system-"))
 			for d := range n.Descendants() {
-				if d.Type == html.ElementNode && strings.HasPrefix(attr(d, "class"), "s-") {
-					levels = append(levels, strings.TrimPrefix(attr(d, "class"), "s-"))
+				if sup := supportOfClass(attr(d, "class")); d.Type == html.ElementNode && sup != "" {
+					levels = append(levels, sup)
 					break
 				}
 			}

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -293,6 +295,47 @@ func texts(doc *html.Node, testID string) []string {
 		}
 	}
 	return out
+}
+
+// resolve is href as a browser on page follows it: its path and query.
+func resolve(page, href string) string {
+	u, err := url.Parse(page)
+	if err != nil {
+		return "bad page " + page
+	}
+	r, err := u.Parse(href)
+	if err != nil {
+		return "bad href " + href
+	}
+	return r.RequestURI()
+}
+
+// featureRow matches the id of a feature's row in a table: the spec's
+// feature-{key}, or matrix-N-feature-{key} in an article's later tables.
+// Tests find rows by it, as readers' links do; the rows carry no test id
+// (their markup repeats for every feature of a page).
+var featureRow = regexp.MustCompile(`^(matrix-[0-9]+-)?feature-`)
+
+// rowIDs returns the id of every feature row of the tables of a page.
+func rowIDs(doc *html.Node) []string {
+	var out []string
+	for n := range doc.Descendants() {
+		if isFeatureRow(n) {
+			out = append(out, attr(n, "id"))
+		}
+	}
+	return out
+}
+
+// isFeatureRow reports whether n is a table row of one feature.
+func isFeatureRow(n *html.Node) bool {
+	return n.Type == html.ElementNode && n.Data == "tr" && featureRow.MatchString(attr(n, "id"))
+}
+
+// supportOfClass is the support level a cell's class draws (site.css;
+// web.SupportClass), "" for a class that is none.
+func supportOfClass(class string) string {
+	return map[string]string{"y": "yes", "a": "partial", "p": "plugin", "n": "no", "u": "unknown"}[class]
 }
 
 // attrs returns the attribute key of every element with the data-testid.

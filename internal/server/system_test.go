@@ -93,7 +93,7 @@ func TestBundledPages(t *testing.T) {
 		// Every bundled cell is known, or says why not (a survey that
 		// publishes no share for a framework).
 		if strings.HasPrefix(target, "/topics/python-web-frameworks/") &&
-			strings.Count(body, `class="s-unknown"`) != strings.Count(body, `<span class="s-unknown">unknown</span><span class="cell-notes"`) {
+			strings.Count(body, `class="u"`) != strings.Count(body, `<span class="u">unknown</span><span class="cell-notes"`) {
 			t.Errorf("%s shows an unknown cell without a note saying why", target)
 		}
 		matrices += len(attrs(parse(t, body), "matrix", "class"))

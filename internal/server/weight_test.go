@@ -15,9 +15,14 @@ import (
 // labels, separators, source link), over its cells. The bundled six-system
 // page was 212,342 B at 8857aef, about 410 B of markup a cell (footnotes
 // under the table, descriptions inline). On the content of 7 December
-// (486 cells, 486 notes, some 107 KB of facts) it is 189,243 B: 36 KB of
-// note markup and 94 B a cell besides; see issue 16's note.
-const markupPerCell = 95
+// (486 cells, 486 notes, some 107 KB of facts) it was 189,243 B, 94 B a
+// cell besides the notes' 36 KB, then 179,904 B and 75 B a cell once the
+// rows lost their test ids and the permalink's class, the support classes
+// became caniuse's letters, the descriptions moved out of a <details> per
+// row behind one "descriptions" box and the page's own links went relative
+// to its folder. The rest a cell is the row's id, its feature link and
+// permalink, the <td> and its class; see issue 16's note.
+const markupPerCell = 76
 
 // TestComparePageWeight: the bundled six-system compare page carries every
 // fact of its JSON export (each value, note, via, since and source, each
