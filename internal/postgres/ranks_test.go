@@ -4,40 +4,15 @@ import (
 	"context"
 	"io/fs"
 	"reflect"
-	"strconv"
 	"testing"
 	"testing/fstest"
 
 	"github.com/jackc/pgx/v5"
 
 	"versa/internal/history"
+	"versa/internal/history/historytest"
 	"versa/internal/postgres/pgtest"
 )
-
-// rankedChanges are changes of every kind over two topics, n cells of
-// distinct features among them, in the order recorded.
-func rankedChanges(n int) []history.Change {
-	var out []history.Change
-	for i := range n {
-		topic, sys := "web", []string{"flask", "django", "tornado"}[i%3]
-		if i%5 == 4 {
-			topic = "db"
-		}
-		out = append(out, history.Change{Kind: history.CellChanged, Topic: topic, System: sys, Feature: "f" + strconv.Itoa(i%(n/2+1)), Category: "c"})
-		switch i % 9 {
-		case 2:
-			out = append(out, history.Change{Kind: history.FeatureAdded, Topic: topic, Feature: "f" + strconv.Itoa(i)})
-		case 4:
-			out = append(out, history.Change{Kind: history.ArticleUpdated, Topic: "web", Article: "intro", OldSlug: "flask"})
-		case 6:
-			out = append(out, history.Change{Kind: history.CategoryChanged, Topic: topic, Category: "c"},
-				history.Change{Kind: history.SystemRenamed, Topic: "web", System: "flask", OldSlug: "flask-old"})
-		case 8:
-			out = append(out, history.Change{Kind: history.SystemAdded, Topic: topic, System: "tornado"})
-		}
-	}
-	return out
-}
 
 // TestRanks: migration 0004 numbers the changes recorded before it as
 // Record numbers new ones (history.Ranks over the whole history), and the
@@ -63,7 +38,7 @@ func TestRanks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := rankedChanges(40)
+	before := historytest.RankedChanges(40)
 	if _, err := old.pool.Exec(ctx, `INSERT INTO history_revisions (follows, revision, parent, recorded_at, commit_id, subject, baseline, changes)
 		VALUES (0, 'a', '', now(), '', '', true, 0), (1, 'b', 'a', now(), '', '', false, 0)`); err != nil {
 		t.Fatal(err)
@@ -103,7 +78,7 @@ func TestRanks(t *testing.T) {
 	if got, want := stored(), history.Ranks(before, history.Bases{}); !reflect.DeepEqual(got, want) {
 		t.Fatalf("ranks after the migration =\n%v\nwant\n%v", got, want)
 	}
-	after := rankedChanges(400)
+	after := historytest.RankedChanges(400)
 	if ok, err := db.Record(ctx, history.Revision{ID: "c", Parent: "b", Follows: 2}, after); err != nil || !ok {
 		t.Fatalf("record: %v, %v", ok, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"versa/internal/history"
+	"versa/internal/history/historytest"
 	"versa/migrations"
 )
 
@@ -160,31 +161,6 @@ func migrationsBefore(t *testing.T, first string) fstest.MapFS {
 	return out
 }
 
-// rankedChanges are changes of every kind over two topics, n cells of
-// distinct features among them, in the order recorded.
-func rankedChanges(n int) []history.Change {
-	var out []history.Change
-	for i := range n {
-		topic, sys := "web", []string{"flask", "django", "tornado"}[i%3]
-		if i%5 == 4 {
-			topic = "db"
-		}
-		out = append(out, history.Change{Kind: history.CellChanged, Topic: topic, System: sys, Feature: "f" + strconv.Itoa(i%(n/2+1)), Category: "c"})
-		switch i % 9 {
-		case 2:
-			out = append(out, history.Change{Kind: history.FeatureAdded, Topic: topic, Feature: "f" + strconv.Itoa(i)})
-		case 4:
-			out = append(out, history.Change{Kind: history.ArticleUpdated, Topic: "web", Article: "intro", OldSlug: "flask"})
-		case 6:
-			out = append(out, history.Change{Kind: history.CategoryChanged, Topic: topic, Category: "c"},
-				history.Change{Kind: history.SystemRenamed, Topic: "web", System: "flask", OldSlug: "flask-old"})
-		case 8:
-			out = append(out, history.Change{Kind: history.SystemAdded, Topic: topic, System: "tornado"})
-		}
-	}
-	return out
-}
-
 // storedRanks reads the ranks of every recorded change, in order of id.
 func storedRanks(t *testing.T, db *DB) []history.Rank {
 	t.Helper()
@@ -216,7 +192,7 @@ func TestRanks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := rankedChanges(40)
+	before := historytest.RankedChanges(40)
 	if _, err := old.db.ExecContext(ctx, `INSERT INTO history_revisions (seq, follows, revision, parent, recorded_at, commit_id, subject, baseline, changes)
 		VALUES (1, 0, 'a', '', '2026-03-01T12:00:00Z', '', '', 1, 0), (2, 1, 'b', 'a', '2026-03-01T13:00:00Z', '', '', 0, ?)`, len(before)); err != nil {
 		t.Fatal(err)
@@ -240,7 +216,7 @@ func TestRanks(t *testing.T) {
 	if got, want := storedRanks(t, db), history.Ranks(before, history.Bases{}); !reflect.DeepEqual(got, want) {
 		t.Fatalf("ranks after the migration =\n%v\nwant\n%v", got, want)
 	}
-	after := rankedChanges(1500) // 751 features: three seeks of groups
+	after := historytest.RankedChanges(1500) // 751 features: three seeks of groups
 	if ok, err := db.Record(ctx, history.Revision{ID: "c", Parent: "b", Follows: 2}, after); err != nil || !ok {
 		t.Fatalf("record: %v, %v", ok, err)
 	}
@@ -258,7 +234,7 @@ func TestRanks(t *testing.T) {
 	defer other.Close()
 	follows := int64(3)
 	for i, by := range []*DB{db, other, other, db, db, other} {
-		cs := rankedChanges(20 + i)
+		cs := historytest.RankedChanges(20 + i)
 		if ok, err := by.Record(ctx, history.Revision{ID: "r" + strconv.Itoa(i), Follows: follows}, cs); err != nil || !ok {
 			t.Fatalf("record %d: %v, %v", i, ok, err)
 		}
