@@ -413,6 +413,9 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			return fmt.Errorf("search index: %w", err)
 		}
 	}
+	// The summary comes last, after the history has recorded the load
+	// (and logged it): a build is done when its recording is.
+	l.Wait()
 	for _, p := range res.Problems {
 		fmt.Fprintln(stdout, p)
 	}
