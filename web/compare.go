@@ -15,14 +15,18 @@ type CompareView struct {
 	Groups       []CompareGroup
 	// Index lists the table's groups when it has more rows than a page
 	// shows; Groups then holds the group opened (Pager its page), or none.
-	Index       *GroupIndex
-	Pager       *Pager
-	Footnotes   []Footnote
-	Diff        bool
-	RowPrefix   string // a row's id is RowPrefix + feature key ("feature-" on the compare page)
-	DiffURL     string // the same view with "differences only" toggled
-	Hidden      int    // rows hidden by differences only
-	Same        int    // rows the same in every column, which differences only hides
+	Index     *GroupIndex
+	Pager     *Pager
+	Footnotes []Footnote
+	Diff      bool
+	RowPrefix string // a row's id is RowPrefix + feature key ("feature-" on the compare page)
+	DiffURL   string // the same view with "differences only" toggled
+	Hidden    int    // rows hidden by differences only
+	Same      int    // rows the same in every column, which differences only hides
+	// InPage: Hidden and Same count the rows of the page shown, not of the
+	// whole table (a page of a table over its row budget, whose other rows
+	// were not read).
+	InPage      bool
 	Categories  []CategoryOption
 	AllCatsURL  string // the view without a category filter
 	Needs       []NeedChip

@@ -134,6 +134,14 @@ func head(items []string, n int) []string {
 
 // plural writes a count with the right form of its noun: "1 problem",
 // "2 problems".
+// onPage qualifies a count of the page shown rather than of the table.
+func onPage(in bool) string {
+	if in {
+		return " on this page"
+	}
+	return ""
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one

@@ -63,7 +63,7 @@ func TestBigTopicPages(t *testing.T) {
 	}
 	const n = 25000
 	h := realServer(t, writeContent(t, wideFiles(5, n)))
-	tables := []string{"/topics/wide/s0", "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4"}
+	tables := []string{"/topics/wide/s0", "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4", "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?diff=1"}
 	for _, target := range append([]string{"/topics/wide", "/topics/wide/features/g3.h7.f3351"}, tables...) {
 		rec := get(t, h, target)
 		if rec.Code != 200 {
@@ -97,6 +97,12 @@ func TestBigTopicPages(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: %d groups listed, want %d (first %v)", target, len(got), len(want), got[:min(len(got), 8)])
 		}
+	}
+	// Differences only, over 125,000 cells: paged as the full view, the
+	// page hiding its own same rows, and saying so.
+	diff := parse(t, get(t, h, "/compare/wide/s0-vs-s1-vs-s2-vs-s3-vs-s4?diff=1").Body.String())
+	if got := strings.Join(texts(diff, "hidden-count"), ""); !strings.Contains(got, "on this page") {
+		t.Errorf("differences only of 5 x 25,000 says %q, want a count of this page's rows", got)
 	}
 	// Every row of the system page, through the categories and their pages.
 	seen := map[string]bool{}

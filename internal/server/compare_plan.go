@@ -63,15 +63,26 @@ type comparePage struct {
 	// hidden counts the rows of a differences-only view left out as the
 	// same everywhere (in the categories shown).
 	hidden int
+	// inPage: the page's counts of same rows are of its own rows (a
+	// differences-only view too big to compare whole, or a page of a
+	// table over its row budget).
+	inPage bool
 }
 
+// diffScanCells bounds the cells a differences-only view compares to pick
+// its rows (DifferingFeatures reads each once: 125,000 cells take about
+// 100 ms, 50,000 about 40). Over it, the view pages its rows as the full
+// view does and hides the same rows of the page shown.
+var diffScanCells = 50000
+
 // planCompareRows picks the rows of c's page, grouped as compareRows (the
-// function) groups them: nil when the table fits on one page. With differ
-// (the keys that differ, for ?diff=1) only those rows are planned, and the
-// page is planned even when they fit on one.
-func planCompareRows(c *compareTarget, differ []string) *comparePage {
+// function) groups them: nil when the table fits on one page. With ?diff=1
+// only the rows of differ (the keys that differ) are planned, or, inPage,
+// every row as without it; either way the page is planned even when its
+// rows fit on one.
+func planCompareRows(c *compareTarget, differ []string, inPage bool) *comparePage {
 	var keep map[string]bool
-	if c.q.diff {
+	if c.q.diff && !inPage {
 		keep = make(map[string]bool, len(differ))
 		for _, k := range differ {
 			keep[k] = true
@@ -104,7 +115,7 @@ func planCompareRows(c *compareTarget, differ []string) *comparePage {
 		return link.Compare(c.topic.Slug, c.slugs) + rv.encode(c.q.encode())
 	})
 	if shown == nil && err == nil {
-		if keep == nil {
+		if !c.q.diff {
 			return nil
 		}
 		shown = []kb.Feature{}     // non-nil: read these cells only, even none
@@ -112,7 +123,7 @@ func planCompareRows(c *compareTarget, differ []string) *comparePage {
 			shown = append(shown, cat.features...)
 		}
 	}
-	return &comparePage{shown: shown, b: b, err: err, hidden: hidden}
+	return &comparePage{shown: shown, b: b, err: err, hidden: hidden, inPage: inPage || (!c.q.diff && b.index != nil)}
 }
 
 // read is the features whose cells the page needs: its rows' and the
@@ -139,6 +150,7 @@ func (p *comparePage) view(c *compareTarget) (web.CompareView, error) {
 		}
 	}
 	v.Index, v.Pager = p.b.index, p.b.pager
+	v.InPage = p.inPage
 	if c.q.diff {
 		v.Hidden += p.hidden
 		v.Same += p.hidden

@@ -144,14 +144,22 @@ func (s *server) readCompare(ctx context.Context, c *compareTarget, page bool) e
 	var err error
 	if page {
 		var differ []string
-		if c.q.diff {
+		inPage := false
+		switch {
+		case !c.q.diff:
+		case len(c.slugs)*len(c.topic.Features) > diffScanCells:
+			// Too many cells to compare for one page: the rows are
+			// paged as without ?diff=1, and the page hides its own
+			// same rows.
+			inPage = true
+		default:
 			// The rows that differ, found by the store: a page of them,
-			// not every cell of a topic of 25,000 features, is read.
+			// not every cell, is read.
 			if differ, err = s.store.DifferingFeatures(ctx, c.topic.Slug, c.slugs); err != nil {
 				return fmt.Errorf("compare systems: %w", err)
 			}
 		}
-		c.page = planCompareRows(c, differ)
+		c.page = planCompareRows(c, differ, inPage)
 	}
 	if c.page != nil {
 		c.systems, err = s.store.ListSystemsWith(ctx, c.topic.Slug, c.slugs, c.page.read(c.q))

@@ -284,3 +284,25 @@ func TestDiffRowsSameOnEveryStore(t *testing.T) {
 		}
 	}
 }
+
+// A differences-only view with more cells than it may compare whole pages
+// its rows as the full view does and hides the same rows of the page it
+// shows, saying so: on a table that fits one page that is the exact view.
+func TestDiffInPage(t *testing.T) {
+	db := openDB(t)
+	loadDir(t, db, "../../content")
+	h := New(Config{CacheBytes: -1}, db)
+	target := "/compare/python-web-frameworks/bottle-vs-django-vs-fastapi-vs-flask-vs-pyramid-vs-tornado?diff=1"
+	exact := get(t, h, target).Body.String()
+	defer func(n int) { diffScanCells = n }(diffScanCells)
+	diffScanCells = 1
+	paged := get(t, h, target).Body.String()
+	if a, b := rows(t, exact), rows(t, paged); !slices.Equal(a, b) || len(a) == 0 {
+		t.Errorf("rows compared whole %v, by page %v: want the same", a, b)
+	}
+	count := func(body string) string { return strings.Join(texts(parse(t, body), "hidden-count"), "") }
+	if strings.Contains(count(exact), "on this page") || !strings.Contains(count(paged), "on this page") ||
+		strings.TrimSuffix(strings.TrimSuffix(count(paged), ")"), " on this page") != strings.TrimSuffix(count(exact), ")") {
+		t.Errorf("hidden counts: whole %q, by page %q; want the same number, the second of this page", count(exact), count(paged))
+	}
+}
