@@ -150,29 +150,18 @@ func flatten(rows []TreeRow, n *keyNode, depth int) []TreeRow {
 	return rows
 }
 
-// compareKeys and the like are a group's row keys, for treeBlocks.
-func compareKeys(rows []CompareRow) []string {
+// rowKeys is the keys of a group's rows, for treeBlocks.
+func rowKeys[T any](rows []T, key func(T) string) []string {
 	keys := make([]string, len(rows))
 	for i, r := range rows {
-		keys[i] = r.Key
+		keys[i] = key(r)
 	}
 	return keys
 }
 
-func valueKeys(rows []FeatureValue) []string {
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = r.Key
-	}
-	return keys
-}
-
-func infoKeys(fs []FeatureInfo) []string {
-	keys := make([]string, len(fs))
-	for i, f := range fs {
-		keys[i] = f.Key
-	}
-	return keys
+// blocks is the group's rows as the system table lays them out.
+func (g FeatureGroup) blocks() []TreeBlock {
+	return treeBlocks(rowKeys(g.Rows, func(r FeatureValue) string { return r.Key }))
 }
 
 // blocks is the group's rows as the compare table lays them out: "Your
@@ -185,7 +174,7 @@ func (g CompareGroup) blocks() []TreeBlock {
 		}
 		return []TreeBlock{{Open: true, Rows: rows}}
 	}
-	return treeBlocks(compareKeys(g.Rows))
+	return treeBlocks(rowKeys(g.Rows, func(r CompareRow) string { return r.Key }))
 }
 
 // featureRun is a run of the topic page's feature list: entries in one
@@ -217,7 +206,7 @@ func featureRuns(nodes []*keyNode) []featureRun {
 // featureTree is the topic page's list of a category's features as a
 // tree, and whether its nodes show open; nil nodes for a flat list.
 func featureTree(fs []FeatureInfo) ([]*keyNode, bool) {
-	top := keyTree(infoKeys(fs))
+	top := keyTree(rowKeys(fs, func(f FeatureInfo) string { return f.Key }))
 	return top, len(fs) <= FoldAt || len(top) == 1
 }
 
