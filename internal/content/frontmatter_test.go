@@ -274,6 +274,8 @@ func TestFrontMatterProblems(t *testing.T) {
 			[]string{`t/articles/x.md:4: weight "heavy" is not a whole number: write e.g. 10 (lower comes first)`}},
 		{"draft on a system", "t/systems/s.md", "---\nname: S\ndraft: true\n---\n",
 			[]string{`t/systems/s.md:3: draft is for articles: a system file is always published (move the file out of systems/ to hide it)`}},
+		{"params not a mapping", "t/articles/x.md", "---\ntitle: X\ndate: 2026-01-01\nparams: [a, b]\n---\n",
+			[]string{`t/articles/x.md:4: params must be a mapping of "key: value" lines, not a list`}},
 		{"bad lastmod", "t/articles/x.md", "---\ntitle: X\nlastmod: soon\n---\n",
 			[]string{`t/articles/x.md:3: lastmod "soon" is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31`}},
 	}
