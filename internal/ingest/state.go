@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"versa/internal/kb"
@@ -55,7 +57,7 @@ type stateArticle struct {
 // encodeState returns m's state.
 func encodeState(m *model) ([]byte, error) {
 	doc := stateDoc{V: stateVersion}
-	for _, slug := range sortedKeys(m.topics, m.topics) {
+	for _, slug := range slices.Sorted(maps.Keys(m.topics)) {
 		tm := m.topics[slug]
 		t := stateTopic{Slug: slug, Categories: make([][2]string, len(tm.categories)), Features: make([][4]string, len(tm.features))}
 		for i, c := range tm.categories {
@@ -66,7 +68,7 @@ func encodeState(m *model) ([]byte, error) {
 		}
 		doc.Topics = append(doc.Topics, t)
 	}
-	for _, k := range sortedKeyList(m.systems, m.systems) {
+	for _, k := range sortedKeyList(m.systems, nil) {
 		sm := m.systems[k]
 		s := stateSystem{Topic: k.Topic, Slug: k.Slug, Name: sm.name, Aliases: sm.aliases, Cells: make([][8]string, len(sm.cells))}
 		for i, c := range sm.cells {
@@ -74,7 +76,7 @@ func encodeState(m *model) ([]byte, error) {
 		}
 		doc.Systems = append(doc.Systems, s)
 	}
-	for _, k := range sortedKeyList(m.articles, m.articles) {
+	for _, k := range sortedKeyList(m.articles, nil) {
 		am := m.articles[k]
 		a := stateArticle{Topic: k.Topic, Slug: k.Slug, Title: am.title, Aliases: am.aliases, Hash: am.hash[:]}
 		if !am.updated.IsZero() {
