@@ -16,6 +16,7 @@
   reveal();
   window.addEventListener("hashchange", reveal);
   pickSystems();
+  needNames();
   if (!navigator.clipboard) {
     return;
   }
@@ -220,6 +221,32 @@
       }).replace(/%20/g, "+"));
     }
     return params.length ? path + "?" + params.join("&") : path;
+  }
+
+  // needNames gives the compare page's "Add a need" box the names of the
+  // table's rows that are not needs yet, to pick from as one types. The
+  // box takes a typed name without it; the page sends no list of its own,
+  // as the table already names every row.
+  function needNames() {
+    var box = document.querySelector("input[data-need-names]");
+    if (!box) {
+      return;
+    }
+    var list = document.createElement("datalist");
+    list.id = "need-names";
+    var seen = {};
+    var links = document.querySelectorAll('table.compare tr[id]:not(.needed) > th > a:not([href^="#"])');
+    Array.prototype.forEach.call(links, function (a) {
+      var name = a.textContent;
+      if (!seen[name]) {
+        seen[name] = true;
+        var option = document.createElement("option");
+        option.value = name;
+        list.appendChild(option);
+      }
+    });
+    box.parentNode.appendChild(list);
+    box.setAttribute("list", list.id);
   }
 
   function count(n, noun) {

@@ -26,14 +26,17 @@ type CompareView struct {
 	// InPage: Hidden and Same count the rows of the page shown, not of the
 	// whole table (a page of a table over its row budget, whose other rows
 	// were not read).
-	InPage      bool
-	Categories  []CategoryOption
-	AllCatsURL  string // the view without a category filter
-	Needs       []NeedChip
-	NeedOptions []Option // features that can be added as needs
-	AddOptions  []Option // systems of the topic not in the table
-	Path        string   // the path the GET forms submit to
-	Query       Query
+	InPage     bool
+	Categories []CategoryOption
+	AllCatsURL string // the view without a category filter
+	Needs      []NeedChip
+	// AddNeed: some feature is not a need yet, so the page offers a box
+	// to add one by its name (site.js suggests the names of the table's
+	// rows).
+	AddNeed    bool
+	AddOptions []Option // systems of the topic not in the table
+	Path       string   // the path the GET forms submit to
+	Query      Query
 	// The same view, filters included, as CSV, JSON and a Markdown table;
 	// the download links are shown when CSVURL is set.
 	CSVURL      string
@@ -61,6 +64,10 @@ type CompareColumn struct {
 	Slug      string
 	Name      string
 	URL       string
+	// The column controls' links are queries alone (?right=django),
+	// relative to the page, which the server answers with a redirect to
+	// the view they ask for: a full URL per control would repeat every
+	// system of the table, three times a column.
 	RemoveURL string // empty when removing would leave fewer than two
 	LeftURL   string // empty for the first column
 	RightURL  string // empty for the last column
@@ -235,6 +242,15 @@ func (v CompareView) shownGroups() []CompareGroup {
 		return out[1:]
 	}
 	return out
+}
+
+// orNote is a noted cell's summary: its value, or "note" for a cell that
+// has a note and no value, so the marker is never empty.
+func orNote(value string) string {
+	if strings.TrimSpace(value) == "" {
+		return "note"
+	}
+	return value
 }
 
 // noteText is a cell's note, via, since and checked date in one run of text, ending in

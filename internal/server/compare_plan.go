@@ -48,7 +48,6 @@ func budgetCompare(v *web.CompareView, c *compareTarget) error {
 	}
 	v.Groups = groups
 	v.Footnotes = slices.DeleteFunc(v.Footnotes, func(f web.Footnote) bool { return !notes[f.N] })
-	v.NeedOptions = slices.DeleteFunc(v.NeedOptions, func(o web.Option) bool { return !shown[o.Value] })
 	return nil
 }
 
@@ -154,11 +153,6 @@ func (p *comparePage) view(c *compareTarget) (web.CompareView, error) {
 	if c.q.diff {
 		v.Hidden += p.hidden
 		v.Same += p.hidden
-		if p.b.index == nil {
-			// All on one page: the picker offers every feature, as a
-			// view of every row does.
-			v.NeedOptions = needOptions(c.topic.Features, c.q.need)
-		}
 	}
 	return v, nil
 }

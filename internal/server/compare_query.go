@@ -81,20 +81,71 @@ func appendNew(list []string, items ...string) []string {
 	return list
 }
 
+// columnEdit is what a compare URL's query asks of its systems: one to
+// add (the "Add a system" form's add=x), or one to move or remove (the
+// column controls' links, ?left=x, ?right=x and ?remove=x, which are
+// relative to the page and so carry no list of systems of their own).
+type columnEdit struct {
+	add, left, right, remove string
+}
+
+// apply returns slugs as e edits them: a system moved by one place or
+// removed, a new one added last. A system to move or remove that is not
+// in slugs changes nothing.
+func (e columnEdit) apply(slugs []string) []string {
+	slugs = slices.Clone(slugs)
+	if i := slices.Index(slugs, e.left); i > 0 {
+		slugs[i-1], slugs[i] = slugs[i], slugs[i-1]
+	}
+	if i := slices.Index(slugs, e.right); i >= 0 && i < len(slugs)-1 {
+		slugs[i], slugs[i+1] = slugs[i+1], slugs[i]
+	}
+	if i := slices.Index(slugs, e.remove); i >= 0 {
+		slugs = slices.Delete(slugs, i, i+1)
+	}
+	if e.add != "" && !slices.Contains(slugs, e.add) {
+		slugs = append(slugs, e.add)
+	}
+	return slugs
+}
+
+// named is the systems e names, for the caller to check they exist.
+func (e columnEdit) named() []string {
+	var out []string
+	for _, s := range []string{e.add, e.left, e.right, e.remove} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// columnQuery is the relative link of a column control: the page's own
+// path (the link has none) with its filters and the edit, as the page's
+// canonical query and one more parameter.
+func columnQuery(q compareQuery, param, slug string) string {
+	sep := "?"
+	enc := q.encode()
+	if enc != "" {
+		sep = "&"
+	}
+	return enc + sep + param + "=" + url.QueryEscape(slug)
+}
+
 // parseCompareQuery reads diff, categories and need, and reports whether the
 // query was already in canonical form. Form submissions (category=a&
-// category=b, add=x, add_need=y) are folded in; the caller redirects to the
-// canonical URL.
-func parseCompareQuery(u *url.URL) (q compareQuery, add string, canonical bool) {
+// category=b, add=x, add_need=y) and the column controls' edits are folded
+// in; the caller redirects to the canonical URL.
+func parseCompareQuery(u *url.URL) (q compareQuery, edit columnEdit, canonical bool) {
 	v := u.Query()
 	d := v.Get("diff")
 	q.diff = d == "1" || d == "true" || d == "on"
 	q.categories = appendNew(splitList(v.Get("categories")), v["category"]...)
-	q.need = appendNew(splitList(v.Get("need")), v.Get("add_need"))
-	add = v.Get("add")
+	q.need = appendNew(splitList(v.Get("need")), strings.TrimSpace(v.Get("add_need")))
+	edit = columnEdit{add: v.Get("add"), left: v.Get("left"), right: v.Get("right"), remove: v.Get("remove")}
 	// The group and page of a long table follow the filters; parseRowView
 	// reads them (and refuses a bad page) for the target.
 	rv, _ := parseRowView(v)
 	canonical = u.RawQuery == strings.TrimPrefix(rv.encode(q.encode()), "?")
-	return q, add, canonical
+	return q, edit, canonical
 }

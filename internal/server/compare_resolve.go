@@ -102,7 +102,7 @@ func (s *server) findCompareFor(r *http.Request, topicSlug, spec string, u *url.
 		}
 		slugs = append(slugs, slug)
 	}
-	q, add, canonical := parseCompareQuery(u)
+	q, edit, canonical := parseCompareQuery(u)
 	rv, err := parseRowView(u.Query())
 	if err != nil {
 		return nil, 0, err
@@ -111,14 +111,15 @@ func (s *server) findCompareFor(r *http.Request, topicSlug, spec string, u *url.
 		// Every category ticked is the same view as none: one URL for it.
 		q.categories, canonical = nil, false
 	}
-	if add != "" {
-		if !bySlug[add] {
-			return nil, 0, s.systemNotFound(topic, all, add, kb.ErrNotFound)
-		}
-		if !slices.Contains(slugs, add) {
-			slugs = append(slugs, add)
+	if need, named := needKeys(topic.Features, q.need); named {
+		q.need, canonical = need, false
+	}
+	for _, slug := range edit.named() {
+		if !bySlug[slug] {
+			return nil, 0, s.systemNotFound(topic, all, slug, kb.ErrNotFound)
 		}
 	}
+	slugs = edit.apply(slugs)
 	if len(slugs) > maxCompare {
 		return nil, 0, &pageError{
 			message: fmt.Sprintf("A comparison shows at most %d systems.", maxCompare),
@@ -219,6 +220,25 @@ func checkFilters(t kb.Topic, q compareQuery) error {
 		}
 	}
 	return nil
+}
+
+// needKeys turns the needs typed or picked by their name (the page's "Add
+// a need" box takes a feature's name, as the table shows it) into their
+// keys, ignoring case and surrounding space, and reports whether it changed
+// any. A need that is neither a key nor a name is kept for checkFilters to
+// refuse; one named twice is kept once.
+func needKeys(features []kb.Feature, need []string) ([]string, bool) {
+	var out []string
+	changed := false
+	for _, n := range need {
+		if !slices.ContainsFunc(features, func(f kb.Feature) bool { return f.Key == n }) {
+			if j := slices.IndexFunc(features, func(f kb.Feature) bool { return strings.EqualFold(strings.TrimSpace(f.Name), n) }); j >= 0 {
+				n, changed = features[j].Key, true
+			}
+		}
+		out = appendNew(out, n)
+	}
+	return out, changed
 }
 
 // compareTarget is a resolved compare request: the topic, the systems in

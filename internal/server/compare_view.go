@@ -21,7 +21,7 @@ func buildCompare(t kb.Topic, systems, all []kb.System, q compareQuery, notesBef
 		slugs[i] = s.Slug
 	}
 	v := compareHeader(t, systems, slugs, q)
-	v.Systems = compareColumns(t, systems, slugs, q)
+	v.Systems = compareColumns(t, systems, q)
 	for _, s := range all {
 		if !slices.Contains(slugs, s.Slug) {
 			v.AddOptions = append(v.AddOptions, web.Option{Value: s.Slug, Label: s.Name})
@@ -63,22 +63,18 @@ func compareHeader(t kb.Topic, systems []kb.System, slugs []string, q compareQue
 
 // compareColumns are the view's systems with their move and remove links
 // and need scores.
-func compareColumns(t kb.Topic, systems []kb.System, slugs []string, q compareQuery) []web.CompareColumn {
+func compareColumns(t kb.Topic, systems []kb.System, q compareQuery) []web.CompareColumn {
 	cols := make([]web.CompareColumn, 0, len(systems))
 	for i, s := range systems {
 		col := web.CompareColumn{Slug: s.Slug, Name: s.Name, URL: link.System(t.Slug, s.Slug)}
 		if len(systems) > 2 {
-			col.RemoveURL = compareURL(t.Slug, slices.Delete(slices.Clone(slugs), i, i+1), q)
+			col.RemoveURL = columnQuery(q, "remove", s.Slug)
 		}
 		if i > 0 {
-			moved := slices.Clone(slugs)
-			moved[i-1], moved[i] = moved[i], moved[i-1]
-			col.LeftURL = compareURL(t.Slug, moved, q)
+			col.LeftURL = columnQuery(q, "left", s.Slug)
 		}
 		if i < len(systems)-1 {
-			moved := slices.Clone(slugs)
-			moved[i], moved[i+1] = moved[i+1], moved[i]
-			col.RightURL = compareURL(t.Slug, moved, q)
+			col.RightURL = columnQuery(q, "right", s.Slug)
 		}
 		if len(q.need) > 0 {
 			col.Score = score(&s, t, q.need)
@@ -88,16 +84,6 @@ func compareColumns(t kb.Topic, systems []kb.System, slugs []string, q compareQu
 	return cols
 }
 
-// needOptions are the need picker's choices: the features not needed yet.
-func needOptions(features []kb.Feature, need []string) []web.Option {
-	var out []web.Option
-	for _, f := range features {
-		if !slices.Contains(need, f.Key) {
-			out = append(out, web.Option{Value: f.Key, Label: f.Name})
-		}
-	}
-	return out
-}
 
 // compareFilters fills the category and need choices of the filter form
 // and the chips of the needs asked for.
@@ -109,7 +95,7 @@ func compareFilters(v *web.CompareView, t kb.Topic, slugs []string, q compareQue
 	for _, f := range t.Features {
 		featureName[f.Key] = f.Name
 	}
-	v.NeedOptions = needOptions(t.Features, q.need)
+	v.AddNeed = len(q.need) < len(t.Features) // the needs are distinct keys of t (checkFilters)
 	for _, n := range q.need {
 		rest := q
 		rest.need = slices.DeleteFunc(slices.Clone(q.need), func(x string) bool { return x == n })

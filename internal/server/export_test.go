@@ -53,8 +53,8 @@ func htmlTable(t *testing.T, body string) (systems []string, out []tableRow) {
 			continue
 		}
 		switch {
-		case attr(n, "data-testid") == "system-column":
-			systems = append(systems, attr(n, "data-system"))
+		case n.Data == "table" && systems == nil:
+			systems = columnSystems(n)
 		case isFeatureRow(n):
 			row := tableRow{key: strings.TrimPrefix(attr(n, "id"), "feature-")}
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -72,16 +72,19 @@ func htmlTable(t *testing.T, body string) (systems []string, out []tableRow) {
 				}
 				if c.Data == "td" {
 					// A support level is the cell's class (y for yes), a
-					// value its text; the note behind its marker is no part
-					// of it.
+					// value its text, or with a note the summary's that
+					// opens it; the note is no part of it.
 					cell := ""
 					if sup := supportOfClass(attr(c, "class")); sup != "" {
 						cell = sup
 					} else {
 						var b strings.Builder
 						for d := c.FirstChild; d != nil; d = d.NextSibling {
-							if d.Type == html.TextNode {
+							switch {
+							case d.Type == html.TextNode:
 								b.WriteString(d.Data)
+							case d.Data == "details" && d.FirstChild != nil && d.FirstChild.Data == "summary":
+								b.WriteString(text(d.FirstChild))
 							}
 						}
 						cell = strings.TrimSpace(b.String())

@@ -173,7 +173,7 @@ func (p *pinnedView) table() web.CompareView {
 	for i := range v.Systems {
 		v.Systems[i].LeftURL, v.Systems[i].RightURL, v.Systems[i].RemoveURL = "", "", ""
 	}
-	v.AddOptions, v.NeedOptions = nil, nil
+	v.AddOptions, v.AddNeed = nil, false
 	return v
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -344,6 +345,29 @@ func attrs(doc *html.Node, testID, key string) []string {
 	for n := range doc.Descendants() {
 		if n.Type == html.ElementNode && attr(n, "data-testid") == testID {
 			out = append(out, attr(n, key))
+		}
+	}
+	return out
+}
+
+// columnSystems is the slugs of a compare table's systems, from the links
+// of its header cells after the first, in their order.
+func columnSystems(table *html.Node) []string {
+	var out []string
+	first := true
+	for n := range table.Descendants() {
+		if n.Type != html.ElementNode || n.Data != "th" || attr(n, "scope") != "col" {
+			continue
+		}
+		if first { // the "Feature" column's
+			first = false
+			continue
+		}
+		for a := range n.Descendants() {
+			if a.Type == html.ElementNode && a.Data == "a" {
+				out = append(out, path.Base(attr(a, "href")))
+				break
+			}
 		}
 	}
 	return out

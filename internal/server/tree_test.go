@@ -85,20 +85,28 @@ func cssKeys() []string {
 	return keys
 }
 
-// tableOutline writes a table's bodies and rows, one line each: a body's
-// test id and category, a row's id (or a prefix row's key), class, fold
-// state and number of cells.
-func tableOutline(doc *html.Node, testID string) string {
+// tableOutline writes the bodies and rows of the table with the class (the
+// compare page's) or test id (the system page's) table, one line each: a
+// body's category (the band row's it starts with) or test id, a row's id
+// (or a prefix row's key), class, fold state and number of cells.
+func tableOutline(doc *html.Node, table string) string {
 	var b strings.Builder
 	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || attr(n, "data-testid") != testID {
+		if n.Type != html.ElementNode || n.Data != "table" || (attr(n, "data-testid") != table && attr(n, "class") != table) {
 			continue
 		}
 		for body := range n.Descendants() {
 			if body.Type != html.ElementNode || body.Data != "tbody" {
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s\n", attr(body, "data-testid"), attr(body, "data-category"))
+			head := attr(body, "data-testid") + " "
+			for tr := range body.ChildNodes() {
+				if key, ok := strings.CutPrefix(attr(tr, "id"), "category-"); ok {
+					head = "category " + key
+				}
+				break
+			}
+			fmt.Fprintln(&b, head)
 			for tr := range body.ChildNodes() {
 				if tr.Type != html.ElementNode || tr.Data != "tr" {
 					continue
@@ -135,7 +143,7 @@ func TestDottedTree(t *testing.T) {
 	h := realServer(t, writeContent(t, dottedFiles()))
 	cssTrees := func(prefix string, cells int) string {
 		var b strings.Builder
-		fmt.Fprintf(&b, "category css\n  category-css [category] 0\n  %splain [] %d\nfeature-tree \n  prefix css [prefix] closed 0\n  prefix css.grid [prefix d1] 0\n", prefix, cells)
+		fmt.Fprintf(&b, "category css\n  category-css [] 0\n  %splain [] %d\nfeature-tree \n  prefix css [prefix] closed 0\n  prefix css.grid [prefix d1] 0\n", prefix, cells)
 		for i := range 16 {
 			fmt.Fprintf(&b, "  %scss.grid.g%d [d2] %d\n", prefix, i, cells)
 		}
@@ -147,7 +155,7 @@ func TestDottedTree(t *testing.T) {
 	}
 	api := func(prefix string, cells int) string {
 		return strings.NewReplacer("P:", prefix, "N", fmt.Sprint(cells)).Replace(`category api
-  category-api [category] 0
+  category-api [] 0
 feature-tree 
   P:api.fetch [] open N
   P:api.fetch.keepalive [d1] N
@@ -163,7 +171,7 @@ feature-rows
 	for _, tt := range []struct {
 		target, table, want string
 	}{
-		{"/compare/dotted/a-vs-b-vs-c", "compare-table", api("feature-", 3) + cssTrees("feature-", 3)},
+		{"/compare/dotted/a-vs-b-vs-c", "compare", api("feature-", 3) + cssTrees("feature-", 3)},
 		{"/topics/dotted/a", "feature-table", api("feature-", 1) + cssTrees("feature-", 1)},
 	} {
 		rec := get(t, h, tt.target)
@@ -188,7 +196,7 @@ feature-rows
 	// The compare page of the differences: only signal differs, and one
 	// row makes no tree.
 	doc := parse(t, get(t, h, "/compare/dotted/a-vs-b-vs-c?diff=1").Body.String())
-	if got, want := tableOutline(doc, "compare-table"), "category api\n  category-api [category] 0\n  feature-api.fetch.signal [] 3\n"; got != want {
+	if got, want := tableOutline(doc, "compare"), "category api\n  category-api [] 0\n  feature-api.fetch.signal [] 3\n"; got != want {
 		t.Errorf("diff outline:\n%s\nwant:\n%s", got, want)
 	}
 }
