@@ -61,9 +61,9 @@ type Query struct {
 
 // CompareColumn is one system's column.
 type CompareColumn struct {
-	Slug      string
-	Name      string
-	URL       string
+	Slug string
+	Name string
+	URL  string
 	// The column controls' links are queries alone (?right=django),
 	// relative to the page, which the server answers with a redirect to
 	// the view they ask for: a full URL per control would repeat every

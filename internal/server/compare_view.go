@@ -84,7 +84,6 @@ func compareColumns(t kb.Topic, systems []kb.System, q compareQuery) []web.Compa
 	return cols
 }
 
-
 // compareFilters fills the category and need choices of the filter form
 // and the chips of the needs asked for.
 func compareFilters(v *web.CompareView, t kb.Topic, slugs []string, q compareQuery) {
