@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
@@ -230,6 +231,51 @@ func testLayout(t *testing.T, ctx context.Context, base string) {
 		}
 		if !open {
 			t.Errorf("Enter on the filters control did not show the category checkboxes")
+		}
+	})
+
+	t.Run("need added by its name", func(t *testing.T) {
+		defer emulate(t, ctx, desktop)()
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+sixPage)); err != nil {
+			t.Fatal(err)
+		}
+		// site.js offers the rows' names; the page sends no list of them.
+		type offer struct {
+			Options, Rows int
+			ORM           bool
+		}
+		o, err := chromedp.Run(ctx, chromedp.Evaluate[offer](`(function () {
+			var box = document.getElementById("add-need");
+			var list = document.getElementById(box.getAttribute("list"));
+			var names = Array.prototype.map.call(list ? list.options : [], function (o) { return o.value; });
+			return {Options: names.length, Rows: document.querySelectorAll('tr[id^="feature-"]').length, ORM: names.indexOf("Built-in ORM") >= 0};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Options == 0 || o.Options != o.Rows || !o.ORM {
+			t.Errorf("the need box offers %d names (Built-in ORM among them: %v), want the %d rows'", o.Options, o.ORM, o.Rows)
+		}
+		// Typed and sent with Enter, the name becomes the need's key, and
+		// its row heads the table.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("add-need").focus();true`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("built-in orm"), pressEnter()); err != nil {
+			t.Fatal(err)
+		}
+		// The form's request and its redirect replace the page: ask again
+		// until the new one answers.
+		var first string
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			first, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" && location.search === "?need=orm" ?
+				document.querySelector('tr[id^="feature-"]').id : ""`))
+			if err == nil && first != "" {
+				break
+			}
+		}
+		if first != "feature-orm" {
+			t.Errorf("after typing a need's name and Enter: first row %q (%v), want feature-orm at ?need=orm", first, err)
 		}
 	})
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -144,6 +145,17 @@ func TestCompare(t *testing.T) {
 		{name: "boxes show the filter", target: "/compare/web/django-vs-flask?categories=security", status: 200,
 			wantInBody: []string{`value="data">`, `value="security" checked`}},
 		{name: "add column", target: "/compare/web/django-vs-flask?add=flask", status: 303, location: "/compare/web/django-vs-flask"},
+		{name: "need added by its name", target: "/compare/web/django-vs-flask?need=csrf&add_need=Built-in+ORM", status: 303, location: "/compare/web/django-vs-flask?need=csrf,orm"},
+		{name: "need name in any case", target: "/compare/web/django-vs-flask?add_need=+csrf+PROTECTION+", status: 303, location: "/compare/web/django-vs-flask?need=csrf"},
+		{name: "need by key in the box", target: "/compare/web/django-vs-flask?add_need=orm", status: 303, location: "/compare/web/django-vs-flask?need=orm"},
+		{name: "need named twice", target: "/compare/web/django-vs-flask?need=orm&add_need=built-in+orm", status: 303, location: "/compare/web/django-vs-flask?need=orm"},
+		{name: "need that is no feature's name", target: "/compare/web/django-vs-flask?add_need=Admin+site", status: 303, location: "/compare/web/django-vs-flask?need=Admin+site"},
+		{name: "need that is no feature's name, folded", target: "/compare/web/django-vs-flask?need=Admin+site", status: 404, wantInBody: []string{`has no feature &#34;Admin site&#34;`}},
+		{name: "column moved right", target: "/compare/web/django-vs-flask?right=django", status: 303, location: "/compare/web/flask-vs-django"},
+		{name: "column moved left, filters kept", target: "/compare/web/django-vs-flask?diff=1&need=orm&left=flask", status: 303, location: "/compare/web/flask-vs-django?diff=1&need=orm"},
+		{name: "first column moved left", target: "/compare/web/django-vs-flask?left=django", status: 303, location: "/compare/web/django-vs-flask"},
+		{name: "column of another system", target: "/compare/web/django-vs-flask?right=rails", status: 404, wantInBody: []string{`has no system &#34;rails&#34;`}},
+		{name: "column removed from two", target: "/compare/web/django-vs-flask?remove=flask", status: 303, location: "/topics/web/django"},
 		{name: "compare form", target: "/compare?topic=web&system=flask&system=django", status: 303, location: "/compare/web/flask-vs-django"},
 		{name: "compare form with one system", target: "/compare?topic=web&system=flask", status: 200, wantInBody: []string{"You ticked one system", `aria-label="Select Flask" checked`}},
 		{name: "compare form with no system", target: "/compare?topic=web", status: 200, wantInBody: []string{"Tick at least two systems"}},
@@ -304,5 +316,59 @@ func TestDiffInPage(t *testing.T) {
 	if strings.Contains(count(exact), "on this page") || !strings.Contains(count(paged), "on this page") ||
 		strings.TrimSuffix(strings.TrimSuffix(count(paged), ")"), " on this page") != strings.TrimSuffix(count(exact), ")") {
 		t.Errorf("hidden counts: whole %q, by page %q; want the same number, the second of this page", count(exact), count(paged))
+	}
+}
+
+// TestColumnControls follows every column control of the bundled
+// six-system page: each is a query relative to the page, answered with a
+// redirect to the order or the systems its label says, filters kept.
+func TestColumnControls(t *testing.T) {
+	h := realServer(t, "../../content")
+	const page = "/compare/python-web-frameworks/django-vs-flask-vs-fastapi?diff=1"
+	slugs := []string{"django", "flask", "fastapi"}
+	rec := get(t, h, page)
+	if rec.Code != 200 {
+		t.Fatalf("GET %s = %d", page, rec.Code)
+	}
+	base, err := url.Parse(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for n := range parse(t, rec.Body.String()).Descendants() {
+		label := attr(n, "aria-label")
+		verb, name, ok := strings.Cut(label, " ")
+		if n.Data != "a" || !ok || (verb != "Move" && verb != "Remove") {
+			continue
+		}
+		seen++
+		href := attr(n, "href")
+		if !strings.HasPrefix(href, "?") {
+			t.Errorf("%s: href %q, want a query relative to the page", label, href)
+		}
+		ref, err := url.Parse(href)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := base.ResolveReference(ref).String()
+		// What the label asks for, done by hand on the page's systems.
+		i := slices.IndexFunc(slugs, func(s string) bool { return strings.EqualFold(s, strings.Fields(name)[0]) })
+		want := slices.Clone(slugs)
+		switch {
+		case verb == "Remove":
+			want = slices.Delete(want, i, i+1)
+		case strings.HasSuffix(name, " left"):
+			want[i-1], want[i] = want[i], want[i-1]
+		case strings.HasSuffix(name, " right"):
+			want[i], want[i+1] = want[i+1], want[i]
+		}
+		got := get(t, h, target)
+		if loc := "/compare/python-web-frameworks/" + strings.Join(want, "-vs-") + "?diff=1"; got.Code != 303 || got.Header().Get("Location") != loc {
+			t.Errorf("%s: GET %s = %d to %q, want 303 to %q", label, target, got.Code, got.Header().Get("Location"), loc)
+		}
+	}
+	// Django: right, remove; Flask: left, right, remove; FastAPI: left, remove.
+	if seen != 7 {
+		t.Errorf("%d column controls, want 7", seen)
 	}
 }
