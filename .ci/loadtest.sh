@@ -4,7 +4,11 @@
 #   .ci/loadtest.sh mix   [DURATION] [CONNECTIONS]   a realistic mix (default 30s, 64 connections)
 #   .ci/loadtest.sh soak  [DURATION] [CONNECTIONS]   the same mix for long (default 10m, 256)
 #   .ci/loadtest.sh nginx [DURATION] [CONNECTIONS]   one compare page, versa against nginx
-#                                                    serving the same bytes (default 10s, 64)
+#                                                    serving the same bytes, raw (sendfile),
+#                                                    gzip (gzip_static) and brotli
+#                                                    (brotli_static, if installed), in
+#                                                    ROUNDS alternating rounds (default 10s,
+#                                                    64, ROUNDS=5)
 #
 # mix and soak start `versa serve` on the bundled content/ with a fresh data
 # folder and send what readers send (see .ci/loadtest.lua): compare views and
@@ -97,17 +101,35 @@ wait_for "http://$versa_addr/readyz"
 wait_for "http://$versa_addr/api/search?q=django" # the index is built too
 
 # --- nginx: one page, versa against a static file server --------------------
+# The same bytes both ways: nginx serves the page versa sent, and the gzip
+# versa sent as page.html.gz with gzip_static (and its brotli with
+# brotli_static, when the Debian module is installed), raw with sendfile.
+# Each variant is measured ROUNDS times (default 5), the servers taking
+# turns and the order flipped every round; the medians are compared.
 if [ "$mode" = nginx ]; then
   page=/compare/python-web-frameworks/bottle-vs-django-vs-fastapi-vs-flask-vs-pyramid-vs-tornado
   mkdir -p "$tmp/www"
   curl -sf -o "$tmp/www/page.html" "http://$versa_addr$page"
-  echo "    page: $(wc -c <"$tmp/www/page.html") bytes"
+  curl -sf -H 'Accept-Encoding: gzip' -o "$tmp/www/page.html.gz" "http://$versa_addr$page"
+  encodings=(raw gzip)
+  brotli_conf=""
+  if [ -e /usr/share/nginx/modules-available/mod-http-brotli-static.conf ] || [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then
+    if curl -sf -H 'Accept-Encoding: br' -D "$tmp/br.h" -o "$tmp/www/page.html.br" "http://$versa_addr$page" &&
+      grep -qi '^content-encoding: br' "$tmp/br.h"; then
+      encodings+=(br)
+      brotli_conf="brotli_static on;"
+    fi
+  fi
+  echo "    page: $(wc -c <"$tmp/www/page.html") bytes, gzip $(wc -c <"$tmp/www/page.html.gz")$([ -n "$brotli_conf" ] && echo ", brotli $(wc -c <"$tmp/www/page.html.br")")"
 
   echo "==> start nginx on $nginx_addr"
   user_line=""
   [ "$(id -u)" = 0 ] && user_line="user root;" # workers must read the 0700 temp dir
+  load_brotli=""
+  [ -n "$brotli_conf" ] && load_brotli="load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;"
   cat >"$tmp/nginx.conf" <<CONF
 $user_line
+$load_brotli
 daemon off;
 worker_processes auto;
 pid $tmp/nginx.pid;
@@ -115,6 +137,10 @@ error_log $tmp/nginx-error.log;
 events { worker_connections 1024; }
 http {
   access_log $tmp/nginx-access.log; # versa logs each request too
+  sendfile on;
+  tcp_nopush on;
+  gzip_static on;
+  $brotli_conf
   client_body_temp_path $tmp/client_body;
   proxy_temp_path $tmp/proxy;
   fastcgi_temp_path $tmp/fastcgi;
@@ -133,28 +159,55 @@ CONF
   nginx -e "$tmp/nginx-error.log" -p "$tmp" -c "$tmp/nginx.conf" &
   pids+=($!)
   wait_for "http://$nginx_addr$page"
-  cmp -s "$tmp/www/page.html" <(curl -sf "http://$nginx_addr$page") || { echo "loadtest: nginx serves other bytes" >&2; exit 1; }
+  for enc in "${encodings[@]}"; do
+    file=$tmp/www/page.html
+    [ "$enc" = gzip ] && file=$file.gz
+    [ "$enc" = br ] && file=$file.br
+    for addr in "$versa_addr" "$nginx_addr"; do
+      cmp -s "$file" <(curl -sf -H "Accept-Encoding: ${enc/raw/identity}" "http://$addr$page") ||
+        { echo "loadtest: $addr serves other bytes for $enc" >&2; exit 1; }
+    done
+  done
 
-  # run NAME URL: wrk, then its requests/s and p99 in milliseconds.
+  # run NAME ENCODING URL: wrk, then its requests/s and p99 in milliseconds.
   declare -A rps p99
   run() {
-    echo "==> wrk -t1 -c$connections -d$duration --latency $2"
-    out=$(timeout 600 wrk -t1 -c"$connections" -d"$duration" --latency "$2")
-    echo "$out" | sed 's/^/    /'
-    rps[$1]=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-    p99[$1]=$(echo "$out" | awk '$1 == "99%" {
+    echo "==> $1 $2: wrk -t1 -c$connections -d$duration --latency -H 'Accept-Encoding: ${2/raw/identity}' $3"
+    out=$(timeout 600 wrk -t1 -c"$connections" -d"$duration" --latency -H "Accept-Encoding: ${2/raw/identity}" "$3")
+    echo "$out" | grep -E '^Requests/sec|Transfer|99%|Non-2xx|Socket' | sed 's/^/    /'
+    rps[$1 $2]+="$(echo "$out" | awk '/^Requests\/sec:/ {print $2}') "
+    p99[$1 $2]+="$(echo "$out" | awk '$1 == "99%" {
       v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
       if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000
-      printf "%.2f", v }')
+      printf "%.2f", v }') "
   }
-  run versa "http://$versa_addr$page"
-  run nginx "http://$nginx_addr$page"
+  rounds=${ROUNDS:-5}
+  for round in $(seq "$rounds"); do
+    order=(versa nginx)
+    [ $((round % 2)) = 0 ] && order=(nginx versa)
+    for enc in "${encodings[@]}"; do
+      for srv in "${order[@]}"; do
+        addr=$versa_addr
+        [ "$srv" = nginx ] && addr=$nginx_addr
+        run "$srv" "$enc" "http://$addr$page"
+      done
+    done
+  done
 
+  median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
   echo
-  printf '%-6s %12s %10s\n' server 'requests/s' 'p99 ms'
-  printf '%-6s %12s %10s\n' versa "${rps[versa]}" "${p99[versa]}"
-  printf '%-6s %12s %10s\n' nginx "${rps[nginx]}" "${p99[nginx]}"
-  awk -v v="${rps[versa]}" -v n="${rps[nginx]}" 'BEGIN { printf "versa/nginx requests/s: %.2f\n", v / n }'
+  echo "medians of $rounds rounds, $duration each, $connections connections"
+  printf '%-6s %-5s %12s %10s   %s\n' server enc 'requests/s' 'p99 ms' 'requests/s of each round'
+  for enc in "${encodings[@]}"; do
+    for srv in versa nginx; do
+      printf '%-6s %-5s %12s %10s   %s\n' "$srv" "$enc" "$(echo "${rps[$srv $enc]}" | median)" "$(echo "${p99[$srv $enc]}" | median)" "${rps[$srv $enc]}"
+    done
+  done
+  for enc in "${encodings[@]}"; do
+    awk -v v="$(echo "${rps[versa $enc]}" | median)" -v n="$(echo "${rps[nginx $enc]}" | median)" -v e="$enc" \
+      'BEGIN { printf "versa/nginx requests/s, %s: %.2f\n", e, v / n }'
+  done
+  echo "request lines logged: versa $(grep -c ' msg=request ' "$tmp/versa.log"), nginx $(wc -l <"$tmp/nginx-access.log")"
   exit 0
 fi
 
