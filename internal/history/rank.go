@@ -152,6 +152,21 @@ func (q Query) Walks() ([]Walk, bool) {
 	return walks, true
 }
 
+// SeekPage returns q with its Offset turned into the Before of the page's
+// start (PageStart over count, up to end); past the end of the list, a
+// Before of 1, before which no change is.
+func SeekPage(ctx context.Context, q Query, end int64, count func(ctx context.Context, below int64) (int64, error)) (Query, error) {
+	before, ok, err := PageStart(ctx, end, q.Offset, count)
+	if err != nil {
+		return q, err
+	}
+	if !ok {
+		before = 1
+	}
+	q.Before, q.Offset = before, 0
+	return q, nil
+}
+
 // PageStart finds where the page at offset of a list starts, given count,
 // how many changes of the list are older than an id (a nondecreasing
 // function of it), and end, the id the list stops before (the page's

@@ -386,15 +386,7 @@ func (db *DB) seekPage(ctx context.Context, q history.Query) (history.Query, err
 		err := db.pool.QueryRow(ctx, sql, args...).Scan(&n)
 		return n, classify("changes: count", err)
 	}
-	before, ok, err := history.PageStart(ctx, end, q.Offset, count)
-	if err != nil {
-		return q, err
-	}
-	if !ok {
-		before = 1
-	}
-	q.Before, q.Offset = before, 0
-	return q, nil
+	return history.SeekPage(ctx, q, end, count)
 }
 
 // renamesOutsideWalks is the condition of the changes q lists under an

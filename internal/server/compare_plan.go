@@ -32,14 +32,12 @@ func budgetCompare(v *web.CompareView, c *compareTarget) error {
 	v.Index, v.Pager = b.index, b.pager
 	var groups []web.CompareGroup
 	notes := map[int]bool{}
-	shown := map[string]bool{}
 	for i, g := range v.Groups {
 		if len(b.keep[i]) == 0 {
 			continue
 		}
 		g.Rows = pick(g.Rows, b.keep[i])
 		for _, row := range g.Rows {
-			shown[row.Key] = true
 			for _, cell := range row.Cells {
 				notes[cell.Footnote] = true
 			}

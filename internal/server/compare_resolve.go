@@ -111,8 +111,8 @@ func (s *server) findCompareFor(r *http.Request, topicSlug, spec string, u *url.
 		// Every category ticked is the same view as none: one URL for it.
 		q.categories, canonical = nil, false
 	}
-	if need, named := needKeys(topic.Features, q.need); named {
-		q.need, canonical = need, false
+	if !canonical { // a name comes only from the need box's add_need=
+		q.need = needKeys(topic.Features, q.need)
 	}
 	for _, slug := range edit.named() {
 		if !bySlug[slug] {
@@ -224,21 +224,20 @@ func checkFilters(t kb.Topic, q compareQuery) error {
 
 // needKeys turns the needs typed or picked by their name (the page's "Add
 // a need" box takes a feature's name, as the table shows it) into their
-// keys, ignoring case and surrounding space, and reports whether it changed
-// any. A need that is neither a key nor a name is kept for checkFilters to
-// refuse; one named twice is kept once.
-func needKeys(features []kb.Feature, need []string) ([]string, bool) {
+// keys, ignoring case and surrounding space. A need that is neither a key
+// nor a name is kept for checkFilters to refuse; one named twice is kept
+// once.
+func needKeys(features []kb.Feature, need []string) []string {
 	var out []string
-	changed := false
 	for _, n := range need {
 		if !slices.ContainsFunc(features, func(f kb.Feature) bool { return f.Key == n }) {
 			if j := slices.IndexFunc(features, func(f kb.Feature) bool { return strings.EqualFold(strings.TrimSpace(f.Name), n) }); j >= 0 {
-				n, changed = features[j].Key, true
+				n = features[j].Key
 			}
 		}
 		out = appendNew(out, n)
 	}
-	return out, changed
+	return out
 }
 
 // compareTarget is a resolved compare request: the topic, the systems in
