@@ -458,9 +458,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	pageFiles, err := pageFileDir(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(pageFiles)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, BaseURL: cfg.BaseURL, AllowedHosts: cfg.AllowedHosts, ListenOrigin: listenOrigin(ln.Addr()), EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: user, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes, History: user}, consistentStore{db}),
+		Handler:           server.New(server.Config{Logger: log, Dev: cfg.Dev, PageFiles: pageFiles, BaseURL: cfg.BaseURL, AllowedHosts: cfg.AllowedHosts, ListenOrigin: listenOrigin(ln.Addr()), EditURL: cfg.EditURL, HTTPSHeaders: cfg.HTTPSHeaders, TrustProxyHeaders: cfg.TrustProxyHeaders, Search: ix, Metrics: instruments, ContentChanged: changed, Pins: user, PinsPerMinute: cfg.PinRate, MaxPins: cfg.MaxPins, MaxPinBytes: cfg.MaxPinBytes, History: user}, consistentStore{db}),
+		ConnContext:       server.ConnContext, // large cached pages go out corked
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -488,6 +494,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// pageFileDir empties and returns the folder in the data folder where the
+// page cache keeps the bodies it sends with sendfile. What a process left
+// there is removed: the files are named per process.
+func pageFileDir(data string) (string, error) {
+	dir := filepath.Join(data, "pages")
+	if err := os.RemoveAll(dir); err != nil {
+		return "", fmt.Errorf("page cache folder: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("page cache folder: %w", err)
+	}
+	return dir, nil
 }
 
 // healthcheck asks a running server for /healthz (for container HEALTHCHECKs,

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +21,8 @@ func BenchmarkComparePage(b *testing.B) {
 	}{
 		{"cached", Config{}, ""},
 		{"cached gzip", Config{}, "gzip"},
+		// As served: every request logged, as text, as versa serve does.
+		{"cached gzip logged", Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, "gzip"},
 		{"uncached", Config{CacheBytes: -1}, ""},
 		{"uncached gzip", Config{CacheBytes: -1}, "gzip"},
 	}

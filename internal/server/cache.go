@@ -2,12 +2,14 @@ package server
 
 import (
 	"bytes"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"versa/internal/server/metrics"
 	"versa/internal/server/pagecache"
 )
 
@@ -52,7 +54,8 @@ func (s *server) cachePages(next http.Handler) http.Handler {
 		}
 		uri := r.URL.RequestURI()
 		if p := s.pages.Get(rev.Gen, pagecache.Key{URI: uri, Gzip: gz}); p != nil {
-			p.Serve(w, r)
+			setRoute(r.Context(), p.Route())
+			servePage(w, r, p)
 			return
 		}
 		etag := pagecache.ETag(s.build, rev.ID, uri, gz)
@@ -99,9 +102,30 @@ func (s *server) renderPage(w http.ResponseWriter, r *http.Request, next http.Ha
 		}
 		return
 	}
-	p := pagecache.NewPage(cw.header, body, etag, encode, pagecache.Key{URI: r.URL.RequestURI(), Gzip: gz})
+	p := pagecache.NewPage(cw.header, body, etag, encode, pagecache.Key{URI: r.URL.RequestURI(), Gzip: gz}, metrics.RouteOf(r))
 	s.pages.Put(gen, p)
+	servePage(w, r, p)
+}
+
+// corkBytes is the body size from which a page is sent corked: net/http
+// writes the header and the first 4 KiB of a larger body apart from the
+// rest, and with TCP_NODELAY each write would leave as a short segment.
+const corkBytes = 4 << 10
+
+// servePage sends p. A body over corkBytes goes out with TCP_CORK set on
+// the connection (when ConnContext put it in the context) and is flushed
+// before the cork is pulled, so the header and body leave as full
+// segments: fewer packets for the kernel to build and acknowledge.
+func servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Page) {
+	c, _ := r.Context().Value(connKey{}).(net.Conn)
+	if c == nil || p.Size() <= corkBytes || r.Method == http.MethodHead {
+		p.Serve(w, r)
+		return
+	}
+	setCork(c, true)
 	p.Serve(w, r)
+	_ = http.NewResponseController(w).Flush() // what net/http still buffers, before the cork is pulled
+	setCork(c, false)
 }
 
 // captureWriter holds a handler's whole answer so it can be encoded,

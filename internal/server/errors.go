@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"versa/internal/kb"
 	"versa/internal/link"
@@ -69,7 +68,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"method", r.Method,
 			"path", r.URL.Path,
 			"status", status,
-			"request_id", middleware.GetReqID(ctx),
+			"request_id", requestID(ctx),
 			"err", err,
 		)
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -87,7 +86,10 @@ func (s *server) limitRequests(next http.Handler) http.Handler {
 // server's logger and error page.
 func (s *server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		ww, ok := w.(middleware.WrapResponseWriter) // observe's, which sees the same status
+		if !ok {
+			ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		}
 		defer func() {
 			rec := recover()
 			if rec == nil {
@@ -99,7 +101,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 			s.log.ErrorContext(r.Context(), "panic",
 				"method", r.Method,
 				"path", r.URL.Path,
-				"request_id", middleware.GetReqID(r.Context()),
+				"request_id", requestID(r.Context()),
 				"panic", fmt.Sprint(rec),
 				"stack", string(debug.Stack()),
 			)
@@ -123,35 +125,4 @@ func timeout(d time.Duration) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
-}
-
-// logRequests writes one line per request. Probes of /healthz and /readyz
-// are logged at debug level so they do not drown the rest.
-func (s *server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		// The metrics' wrapper, outside this one, counts the same status
-		// and bytes: one wrapper a request, not two.
-		ww, ok := w.(middleware.WrapResponseWriter)
-		if !ok {
-			ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		}
-		next.ServeHTTP(ww, r)
-		level := slog.LevelInfo
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
-			level = slog.LevelDebug
-		}
-		status := ww.Status()
-		if status == 0 {
-			status = http.StatusOK // the handler wrote nothing at all
-		}
-		s.log.Log(r.Context(), level, "request",
-			"method", r.Method,
-			"path", r.URL.Path,
-			"status", status,
-			"bytes", ww.BytesWritten(),
-			"duration", time.Since(start),
-			"request_id", middleware.GetReqID(r.Context()),
-		)
-	})
 }

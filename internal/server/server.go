@@ -59,6 +59,11 @@ type Config struct {
 	// CacheBytes bounds the rendered-page cache; 0 means 64 MiB and a
 	// negative value turns the cache off (ETags, 304s and gzip remain).
 	CacheBytes int64
+	// PageFiles, when set, is an empty folder the page cache owns: the
+	// bodies of cached pages of 64 KiB or more are also written there and
+	// sent with sendfile, which spares a copy of each through this process.
+	// The caller removes it when the server is done.
+	PageFiles string
 	// BaseURL, such as "https://versa.example.com", starts the absolute
 	// URLs of the sitemap, robots.txt, the feeds and the og tags. Empty
 	// means ListenOrigin, or the request's Host when AllowedHosts has it.
@@ -155,7 +160,7 @@ func newServer(cfg Config, store Store) *server {
 	if cacheBytes == 0 {
 		cacheBytes = defaultCacheBytes
 	}
-	s.pages = pagecache.New(cacheBytes)
+	s.pages = pagecache.New(cacheBytes, cfg.PageFiles)
 	s.base = strings.TrimRight(cfg.BaseURL, "/")
 	s.trustProxy = cfg.TrustProxyHeaders
 	s.origin = strings.TrimRight(cfg.ListenOrigin, "/")
@@ -194,9 +199,7 @@ func (s *server) routes(httpsHeaders bool) http.Handler {
 	// No RealIP: proxy headers are trusted only where a proxy is known to
 	// set them, and nothing here knows that.
 	r.Use(
-		middleware.RequestID,
-		s.metrics.Instrument, // reads the route pattern after routing
-		s.logRequests,
+		s.observe, // request ID, metrics and the log line; reads the route after routing
 		securityHeaders(httpsHeaders),
 		s.recoverer,
 		s.limitRequests,

@@ -8,10 +8,10 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -34,6 +34,7 @@ type Set struct {
 	lastReload     prometheus.Gauge
 	search         *prometheus.HistogramVec
 	previews       *prometheus.CounterVec
+	series         sync.Map // seriesKey -> *series
 }
 
 // RouteUnmatched is the route label of requests no route matched, so raw
@@ -161,29 +162,46 @@ func (m *Set) Handler() http.Handler {
 	})
 }
 
-// Instrument counts and times every request by the chi route pattern that
-// answered it, read after the handler ran. Requests answered before
-// routing (a cached page, a 304) are matched against the routes for their
-// pattern; requests that match none are "unmatched".
-func (m *Set) Instrument(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		m.inFlight.Inc()
-		defer m.inFlight.Dec()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		next.ServeHTTP(ww, r)
-		status := ww.Status()
-		if status == 0 {
-			status = http.StatusOK
-		}
-		route, method, code := routeOf(r), methodLabel(r.Method), strconv.Itoa(status)
-		m.requests.WithLabelValues(route, method, code).Inc()
-		m.duration.WithLabelValues(route, method, code).Observe(time.Since(start).Seconds())
-	})
+// InFlight moves the gauge of requests being answered by delta: +1 when
+// one starts, -1 when it ends.
+func (m *Set) InFlight(delta float64) { m.inFlight.Add(delta) }
+
+// series is one label set's counter and histogram, looked up once.
+type series struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
-// routeOf is the route pattern that served r, never its path.
-func routeOf(r *http.Request) string {
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+// ObserveRequest counts and times one request by the route pattern that
+// answered it (RouteOf, or what a cached page kept of it), its method and
+// its status. The label sets seen are kept, so a request costs a map read
+// rather than two label hashes.
+func (m *Set) ObserveRequest(route, method string, status int, d time.Duration) {
+	key := seriesKey{route, methodLabel(method), status}
+	var s *series
+	if v, ok := m.series.Load(key); ok {
+		s = v.(*series)
+	} else {
+		code := strconv.Itoa(status)
+		s = &series{
+			count:    m.requests.WithLabelValues(key.route, key.method, code),
+			duration: m.duration.WithLabelValues(key.route, key.method, code),
+		}
+		m.series.Store(key, s) // a racing twin holds the same children
+	}
+	s.count.Inc()
+	s.duration.Observe(d.Seconds())
+}
+
+// RouteOf is the route pattern that served r, never its path: the one
+// chi matched, or for a request answered before routing (a cached page, a
+// 304) the one it would match; "unmatched" when none does.
+func RouteOf(r *http.Request) string {
 	rctx := chi.RouteContext(r.Context())
 	if rctx == nil {
 		return RouteUnmatched

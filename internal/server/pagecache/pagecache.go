@@ -28,6 +28,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,16 +51,19 @@ type Key struct {
 // bytes. It is never written after NewPage, so readers share it.
 type Page struct {
 	key    Key
+	route  string
 	header http.Header
 	body   []byte
+	file   string // the body's copy on disk, sent with sendfile; "" for none
 	etag   string
 	cost   int64
 	used   atomic.Bool // the clock's reference bit
 }
 
 // NewPage is a page to keep under key: the handler's headers and the body
-// as sent (gzipped when gzipped), named by etag.
-func NewPage(handlerHeader http.Header, body []byte, etag string, gzipped bool, key Key) *Page {
+// as sent (gzipped when gzipped), named by etag, answered by the route
+// pattern route (for the metrics of its hits).
+func NewPage(handlerHeader http.Header, body []byte, etag string, gzipped bool, key Key, route string) *Page {
 	h := make(http.Header, len(handlerHeader)+5)
 	for k, v := range handlerHeader {
 		h[k] = v[:len(v):len(v)] // full slices: an Add by a reader copies, never writes here
@@ -73,6 +77,7 @@ func NewPage(handlerHeader http.Header, body []byte, etag string, gzipped bool, 
 	h["Vary"] = []string{"Accept-Encoding"}
 	return &Page{
 		key:    key,
+		route:  route,
 		header: h,
 		body:   body,
 		etag:   etag,
@@ -82,6 +87,12 @@ func NewPage(handlerHeader http.Header, body []byte, etag string, gzipped bool, 
 
 // Key is the page's name.
 func (p *Page) Key() Key { return p.key }
+
+// Size is the length of the page's body as sent.
+func (p *Page) Size() int { return len(p.body) }
+
+// Route is the route pattern that rendered the page.
+func (p *Page) Route() string { return p.route }
 
 // Serve sends p, or a 304 when the request already holds it.
 func (p *Page) Serve(w http.ResponseWriter, r *http.Request) {
@@ -94,9 +105,21 @@ func (p *Page) Serve(w http.ResponseWriter, r *http.Request) {
 		h[k] = v
 	}
 	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(p.body)
+	if r.Method == http.MethodHead {
+		return
 	}
+	if p.file != "" {
+		// net/http sends an *os.File with sendfile(2): the body goes from
+		// the kernel's page cache to the socket without a copy through
+		// this process. A file gone (the page was just evicted) falls
+		// back to the bytes in memory.
+		if f, err := os.Open(p.file); err == nil {
+			_, _ = io.Copy(w, f)
+			f.Close()
+			return
+		}
+	}
+	_, _ = w.Write(p.body)
 }
 
 // WriteNotModified answers 304 for the page named etag.
@@ -257,7 +280,9 @@ func (c *Revisions) Expire() {
 // bytes, evicting with the clock algorithm: a hit only sets a bit, so reads
 // share a read lock.
 type Cache struct {
-	max  int64 // <= 0: keep nothing
+	max  int64  // <= 0: keep nothing
+	dir  string // where bodies of FileBytes or more are also written; "": nowhere
+	seq  atomic.Uint64
 	mu   sync.RWMutex
 	gen  uint64
 	size int64
@@ -266,9 +291,50 @@ type Cache struct {
 	hand int
 }
 
-// New returns a cache of at most max bytes; max <= 0 keeps nothing.
-func New(max int64) *Cache {
-	return &Cache{max: max, m: map[Key]*Page{}}
+// FileBytes is the size from which a kept page's body is also written to
+// the cache's folder and sent from there with sendfile. Below it, one
+// write from memory costs less than opening a file.
+const FileBytes = 64 << 10
+
+// New returns a cache of at most max bytes; max <= 0 keeps nothing. With
+// dir set, the bodies of pages of FileBytes or more are also kept as files
+// in dir, which must be empty and the cache's alone: a file is named by a
+// counter and made with O_EXCL, so none is ever read for another page.
+// Disk use is bounded by max as memory is.
+func New(max int64, dir string) *Cache {
+	return &Cache{max: max, dir: dir, m: map[Key]*Page{}}
+}
+
+// writeFile keeps p's body in a new file of c.dir, or does nothing when it
+// cannot: the page is then sent from memory.
+func (c *Cache) writeFile(p *Page) {
+	if c.dir == "" || len(p.body) < FileBytes {
+		return
+	}
+	name := filepath.Join(c.dir, strconv.FormatUint(c.seq.Add(1), 10)+".page")
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return
+	}
+	_, err = f.Write(p.body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return
+	}
+	p.file = name
+}
+
+// removeFiles deletes the files of pages no longer kept. A request that
+// still holds one of them finds its file gone and sends it from memory.
+func removeFiles(pages []*Page) {
+	for _, p := range pages {
+		if p.file != "" {
+			os.Remove(p.file)
+		}
+	}
 }
 
 // Get returns the page kept for key in generation gen, or nil.
@@ -291,22 +357,28 @@ func (c *Cache) Put(gen uint64, p *Page) {
 	if c.max <= 0 || p.cost > c.max/8 {
 		return
 	}
+	c.writeFile(p) // before the lock: the disk is slow
+	var dropped []*Page
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.gen != gen || c.m[p.key] != nil {
+		c.mu.Unlock()
+		removeFiles([]*Page{p})
+		p.file = ""
 		return
 	}
 	for c.size+p.cost > c.max && len(c.ring) > 0 {
-		c.evict()
+		dropped = append(dropped, c.evict())
 	}
 	c.m[p.key] = p
 	c.ring = append(c.ring, p)
 	c.size += p.cost
+	c.mu.Unlock()
+	removeFiles(dropped)
 }
 
 // evict drops the first page under the hand not used since the hand last
-// passed it.
-func (c *Cache) evict() {
+// passed it, and returns it.
+func (c *Cache) evict() *Page {
 	for {
 		if c.hand >= len(c.ring) {
 			c.hand = 0
@@ -322,19 +394,21 @@ func (c *Cache) evict() {
 		c.ring = c.ring[:last]
 		delete(c.m, p.key)
 		c.size -= p.cost
-		return
+		return p
 	}
 }
 
 // Reset drops every page and starts generation gen.
 func (c *Cache) Reset(gen uint64) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	dropped := c.ring
 	c.gen = gen
 	c.size = 0
 	c.hand = 0
 	clear(c.m)
 	c.ring = nil
+	c.mu.Unlock()
+	removeFiles(dropped)
 }
 
 // AcceptsGzip reports whether the request's Accept-Encoding allows gzip.
