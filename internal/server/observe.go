@@ -107,14 +107,21 @@ func (s *server) observe(next http.Handler) http.Handler {
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			level = slog.LevelDebug
 		}
-		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", status),
-			slog.Int("bytes", ww.BytesWritten()),
-			slog.Duration("duration", took),
-			slog.String("request_id", info.id),
-		)
+		ctx := r.Context()
+		if h := s.log.Handler(); h.Enabled(ctx, level) {
+			// A record made here rather than by Logger.Log, which would
+			// walk the stack for a source line no handler here prints.
+			rec := slog.NewRecord(start.Add(took), level, "request", 0)
+			rec.AddAttrs(
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Int("bytes", ww.BytesWritten()),
+				slog.Duration("duration", took),
+				slog.String("request_id", info.id),
+			)
+			_ = h.Handle(ctx, rec) // a log line that cannot be written has nowhere to go
+		}
 	})
 }
 
