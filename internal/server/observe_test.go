@@ -36,6 +36,9 @@ func TestRequestLog(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no request_id in %q", l)
 		}
+		if v, err := strconv.Unquote(m[1]); err == nil {
+			return v // the handler quotes a value that needs it
+		}
 		return m[1]
 	}
 
@@ -57,7 +60,7 @@ func TestRequestLog(t *testing.T) {
 	}
 	for _, bad := range []string{"two words", "bell\a", strings.Repeat("x", maxRequestIDBytes+1)} {
 		send(h, "GET", "/topics/dbs", "X-Request-Id", bad)
-		if got := id(line()); strings.Contains(got, "x"+"xxx") || strings.Contains(got, "two") || strings.Contains(got, "bell") {
+		if got := id(line()); !strings.HasPrefix(got, requestIDPrefix) {
 			t.Errorf("X-Request-Id %q was logged as %s, want one of the server's", bad, got)
 		}
 	}

@@ -48,7 +48,8 @@ type Key struct {
 }
 
 // Page is a page as sent: its headers, ready to copy, and its final
-// bytes. It is never written after NewPage, so readers share it.
+// bytes. It is never written once a Cache keeps it (Put sets its file
+// before), so readers share it.
 type Page struct {
 	key    Key
 	route  string
