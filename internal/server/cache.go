@@ -49,28 +49,29 @@ func (s *server) cachePages(next http.Handler) http.Handler {
 		rev := s.revs.Current(r.Context())
 		if !rev.Loaded {
 			// Nothing to name the page by: render it, cache nothing.
-			s.renderPage(w, r, next, gz, "", 0)
+			s.renderPage(w, r, next, pagecache.Key{Gzip: gz}, "", 0)
 			return
 		}
-		uri := r.URL.RequestURI()
-		if p := s.pages.Get(rev.Gen, pagecache.Key{URI: uri, Gzip: gz}); p != nil {
+		key := pagecache.Key{URI: r.URL.RequestURI(), Gzip: gz}
+		if p := s.pages.Get(rev.Gen, key); p != nil {
 			setRoute(r.Context(), p.Route())
 			servePage(w, r, p)
 			return
 		}
-		etag := pagecache.ETag(s.build, rev.ID, uri, gz)
+		etag := pagecache.ETag(s.build, rev.ID, key.URI, gz)
 		if pagecache.MatchesETag(r.Header.Get("If-None-Match"), etag) {
 			pagecache.WriteNotModified(w, etag)
 			return
 		}
-		s.renderPage(w, r, next, gz, etag, rev.Gen)
+		s.renderPage(w, r, next, key, etag, rev.Gen)
 	})
 }
 
 // renderPage runs the handler into a buffer and sends its answer, gzipped
-// when gz. A 200 with etag set and nothing private about it gets the ETag and
-// goes into the cache under gen.
-func (s *server) renderPage(w http.ResponseWriter, r *http.Request, next http.Handler, gz bool, etag string, gen uint64) {
+// when key.Gzip. A 200 with etag set and nothing private about it gets the
+// ETag and goes into the cache under gen and key.
+func (s *server) renderPage(w http.ResponseWriter, r *http.Request, next http.Handler, key pagecache.Key, etag string, gen uint64) {
+	gz := key.Gzip
 	cw := &captureWriter{header: http.Header{}}
 	next.ServeHTTP(cw, r)
 	status := cw.status
@@ -102,7 +103,7 @@ func (s *server) renderPage(w http.ResponseWriter, r *http.Request, next http.Ha
 		}
 		return
 	}
-	p := pagecache.NewPage(cw.header, body, etag, encode, pagecache.Key{URI: r.URL.RequestURI(), Gzip: gz}, metrics.RouteOf(r))
+	p := pagecache.NewPage(cw.header, body, etag, encode, key, metrics.RouteOf(r))
 	s.pages.Put(gen, p)
 	servePage(w, r, p)
 }
